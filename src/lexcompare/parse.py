@@ -42,14 +42,14 @@ _ORDINALS = (
 HEADING_LEVELS = {
     "PARTIE": 0, "PART": 0, "LIVRE": 1, "BOOK": 1, "TITRE": 2, "TITLE": 2,
     "CHAPITRE": 3, "CHAPTER": 3, "SECTION": 4, "SOUS-SECTION": 5, "SUB-SECTION": 5,
-    "PARAGRAPHE": 6,
+    "PARAGRAPHE": 6, "PARAGRAPHES": 6,
 }
 _KW = "|".join(sorted(HEADING_LEVELS, key=len, reverse=True))
 HEADING_RE = re.compile(
     rf"""^{_SP}*(?:
       (?P<kw>(?i:{_KW}))                                  # LIVRE, Titre, Sous-section, PART ...
       {_SP}+(?P<num>\d+(?:er|ère)?|[IVXLC]+|(?i:{_ORDINALS}))\b
-      {_SP}*(?P<rest>(?:[:.\-–—].*|{_SP}+\S.*)?)
+      {_SP}*(?P<rest>(?:[:.\-–—].*|{_SP}+[^\sa-zà-ÿ].*)?)     # "TITRE II : ..." / "PART I Scope"
     | (?P<ord>{_ORDINALS}){_SP}+(?P<kw2>PARTIE|LIVRE|TITRE)\b{_SP}*(?P<rest2>(?:[:.\-–—].*)?)
     )$""",
     re.VERBOSE,
@@ -142,7 +142,7 @@ def parse_text(source: SourceText, document: Document) -> ParsedDocument:
         if m_art:
             pending_heading = None
             num = normalise_number(m_art["num"], m_art["suffix"] or "", m_art["qual"] or "")
-            label = ln.text[m_art.start("kw") : m_art.start("sep")].strip()
+            label = ln.text[m_art.start("kw") : m_art.start("sep")].strip().rstrip(".").strip()
             body_start = ln.start + m_art.start("rest")
             articles.append(
                 _Article(label, num, ln, body_start, tuple(h for _, h in headings), m_art["rest"])
