@@ -30,8 +30,8 @@ from .parse import parse_text
 PARSER_VERSION = "2"  # bump when parse.py changes what it produces (invalidates the cache)
 
 # Manifest party statuses are free text; these decide what binds.
-_PARTY = re.compile(r"^(acceded|ratified|party|succe|member state|reported as ratified)", re.I)
-_NOT_PARTY = re.compile(r"^(not party|signed|not applicable)", re.I)
+_PARTY = re.compile(r"^(acceded|ratified|party|succe|member[ _]state|reported as ratified)", re.I)
+_NOT_PARTY = re.compile(r"^(not[ _](party|ratified|applicable)|signed)", re.I)
 
 
 def shipped_root() -> Path:
@@ -76,6 +76,8 @@ class PartyStatus:
     def label(self) -> str:
         if self.binding:
             return "party" if self.verified else "party (unverified)"
+        if self.status.lower().startswith("signed"):
+            return "signed only"
         if _NOT_PARTY.match(self.status):
             return "not party"
         return "unverified"

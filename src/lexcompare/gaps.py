@@ -1,0 +1,507 @@
+"""Gap analysis: per obligation and country, covered / partial / missing / conflicting / not
+assessable, with the provisions relied on (exact quotes), the elements found and missing, and a
+rationale in French and English.
+
+A wrong "covered" is the worst error this module can make, so "covered" needs every element of
+the obligation found in binding national text; similarity alone never makes an obligation covered.
+Every judgement keeps the evidence it was derived from (`Gap.evidence`) so it can be replayed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from . import penalties as pen
+from .model import Alignment, Evidence, Provision
+
+Status = Literal["covered", "partial", "missing", "conflicting", "not_assessable"]
+STATUSES: tuple[Status, ...] = ("covered", "partial", "missing", "conflicting", "not_assessable")
+STATUS_LABELS = {
+    "fr": {"covered": "couverte", "partial": "partielle", "missing": "manquante",
+           "conflicting": "en conflit", "not_assessable": "non évaluable"},
+    "en": {"covered": "covered", "partial": "partial", "missing": "missing",
+           "conflicting": "conflicting", "not_assessable": "not assessable"},
+}
+
+INSTRUMENT_SHORT = {
+    "un-palermo-2000": ("Protocole de Palerme", "Palermo Protocol"),
+    "un-untoc-2000": ("Convention de Palerme (CTO)", "UNTOC"),
+    "un-smuggling-2000": ("Protocole contre le trafic illicite de migrants", "Smuggling Protocol"),
+    "un-crc-1989": ("CDE", "CRC"),
+    "un-opsc-2000": ("Protocole facultatif à la CDE (vente d'enfants)", "OPSC"),
+    "un-cedaw-1979": ("CEDEF", "CEDAW"),
+    "un-iccpr-1966": ("PIDCP", "ICCPR"),
+    "ilo-c029-1930": ("Convention OIT n° 29", "ILO C29"),
+    "ilo-p029-2014": ("Protocole OIT de 2014 (P29)", "ILO P29"),
+    "ilo-c105-1957": ("Convention OIT n° 105", "ILO C105"),
+    "ilo-c138-1973": ("Convention OIT n° 138", "ILO C138"),
+    "ilo-c182-1999": ("Convention OIT n° 182", "ILO C182"),
+    "ilo-c189-2011": ("Convention OIT n° 189", "ILO C189"),
+    "lon-slavery-1926": ("Convention de 1926 relative à l'esclavage", "1926 Slavery Convention"),
+    "un-suppslavery-1956": ("Convention supplémentaire de 1956", "1956 Supplementary Convention"),
+    "au-achpr-1981": ("Charte africaine (CADHP)", "African Charter (ACHPR)"),
+    "au-maputo-2003": ("Protocole de Maputo", "Maputo Protocol"),
+    "ecowas-treaty-1993": ("Traité révisé de la CEDEAO", "Revised ECOWAS Treaty"),
+    "ao-accord-multilateral-traite-enfants-2005": ("Accord multilatéral de 2005 (Afrique de "
+                                                   "l'Ouest)", "2005 West-Africa Agreement"),
+    "cedeao-ceeac-accord-multilateral-traite-personnes-2006": ("Accord CEDEAO-CEEAC de 2006",
+                                                               "2006 ECOWAS-ECCAS Agreement"),
+    "acrwc-1990": ("Charte africaine des droits et du bien-être de l'enfant", "ACRWC"),
+    "ecowas-declaration-2001": ("Déclaration de la CEDEAO de 2001", "2001 ECOWAS Declaration"),
+    "ohchr-principles-2002": ("Principes recommandés du HCDH", "OHCHR Recommended Principles"),
+    "unodc-model-law-2009": ("Loi type de l'ONUDC", "UNODC Model Law"),
+}
+QUOTE_CHARS = 300  # short quote in tables; the annex carries the full text
+
+
+def eid_label(eid: str, lang: str = "fr") -> str:
+    """'art_6__para_3__point_b' -> 'art. 6(3)(b)'; 'art_499__al_2' -> 'art. 499, al. 2'."""
+    parts = eid.split("__")
+    out = ""
+    for part in parts:
+        kind, _, num = part.partition("_")
+        if kind == "art":
+            out += f"art. {num}"
+        elif kind in ("para", "point"):
+            out += f"({num})"
+        elif kind == "al":
+            out += f", al. {num}" if lang == "fr" else f", para. {num}"
+        elif kind == "preamble":
+            out += "préambule" if lang == "fr" else "preamble"
+    return out
+
+
+def instrument_label(instrument_id: str, eid: str = "", lang: str = "fr") -> str:
+    fr, en = INSTRUMENT_SHORT.get(instrument_id, (instrument_id, instrument_id))
+    name = fr if lang == "fr" else en
+    return f"{name}, {eid_label(eid, lang)}" if eid else name
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    """A national provision a judgement rests on, quoted exactly."""
+
+    document_id: str
+    eid: str
+    number: str
+    pages: tuple[int, ...]
+    text: str  # the provision's full text, exact
+    checksum: str  # sha256 of text
+    source_sha256: str  # of the source file
+    score: float = 0.0
+
+    @property
+    def short(self) -> str:
+        return self.text if len(self.text) <= QUOTE_CHARS else self.text[:QUOTE_CHARS] + " […]"
+
+
+@dataclass(frozen=True, slots=True)
+class Gap:
+    country: str
+    obligation_id: str
+    theme: str
+    label_fr: str
+    label_en: str
+    instrument_id: str  # first source instrument
+    instrument_eid: str
+    sources: tuple[str, ...]  # every "instrument#eid" it rests on
+    scope: str  # international | regional
+    soft_law: bool
+    strength: str  # mandatory | optional
+    binding: bool  # country is party to at least one source instrument
+    party: str  # e.g. "un-palermo-2000: party 2004-11-09"
+    status: Status
+    quotes: tuple[Quote, ...]
+    elements_found: tuple[str, ...]
+    missing_elements: tuple[str, ...]
+    findings: tuple[str, ...]  # conflicts and flags, bilingual "fr / en"
+    rationale_fr: str
+    rationale_en: str
+    evidence: tuple[Evidence, ...] = ()
+    decided_by: str = "machine"
+    related: tuple[Quote, ...] = ()  # provisions shown beside a not-assessable judgement
+
+    @property
+    def national_eids(self) -> tuple[str, ...]:
+        return tuple(f"{q.document_id}#{q.eid}" for q in self.quotes)
+
+
+@dataclass(frozen=True, slots=True)
+class CountryContext:
+    """What the gap analysis must know about one country's side of a study."""
+
+    country: str
+    documents: Mapping[str, str]  # analysed national doc id -> short name ("Code pénal 2018")
+    carriers: frozenset[str]  # carriers present among the analysed texts
+    absent: Sequence[tuple[str, str, str, frozenset[str]]]  # (id, short_fr, short_en, carriers)
+    party: Callable[[str], tuple[bool, str]]  # instrument id -> (binding, label)
+    source_sha: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class GapConfig:
+    threshold: float = 0.40  # alignment score from which a provision is considered relevant
+    max_quotes: int = 3
+    related_quotes: int = 2
+
+
+# ---------------------------------------------------------------------------------------------
+# Element and conflict detection
+
+
+ElementFinder = Callable[[object, Sequence[Provision]], Mapping[tuple[str, str], set[str]]]
+
+
+def find_elements(obligation: object, provisions: Sequence[Provision]
+                  ) -> dict[tuple[str, str], set[str]]:
+    """For each provision (doc, eid): the element ids of `obligation` whose cues it contains."""
+    from .cues import CueMatcher
+
+    spec = obligation.cue_spec()  # type: ignore[attr-defined]
+    if not spec or not provisions:
+        return {}
+    matcher = _matcher(obligation.id, CueMatcher, spec)  # type: ignore[attr-defined]
+    out: dict[tuple[str, str], set[str]] = {}
+    by_lang: dict[str, list[Provision]] = {}
+    for p in provisions:
+        by_lang.setdefault(p.language, []).append(p)
+    for lang, provs in by_lang.items():
+        for p, hits in zip(provs, matcher.find_many([p.text for p in provs], lang), strict=True):
+            out[(p.document_id, p.eid)] = {h.cue_id for h in hits}
+    return out
+
+
+_MATCHERS: dict[str, object] = {}
+
+
+def _matcher(key: str, cls: type, spec: Mapping[str, object]) -> object:
+    if key not in _MATCHERS:
+        _MATCHERS[key] = cls(spec)
+    return _MATCHERS[key]
+
+
+_CHILD_AGE_RE = re.compile(
+    r"(?:entend\s+par\s+[«\"]?\s*enfant|enfant\s*[»\"]?\s*:\s*(?:toute|tout)|est\s+(?:un\s+)?enfant"
+    r"|on\s+entend\s+par\s+mineur|considéré\s+comme\s+(?:un\s+)?enfant)"
+    r"[^.;]{0,160}?moins\s+de\s+(?:[a-zé\-]+\s+)?\(?(\d{1,2})\)?\s+ans",
+    re.IGNORECASE,
+)
+_CONSENT_DEFENCE_RE = re.compile(
+    r"consentement[^.;]{0,120}(?:exon[èé]re|fait\s+obstacle|exclut\s+la\s+responsabilit|"
+    r"[ée]teint\s+l.action)", re.IGNORECASE)
+_SMUGGLING_RE = re.compile(r"trafic\s+illicite\s+de\s+migrants|entrée\s+illégale|"
+                           r"passage\s+clandestin|smuggling", re.IGNORECASE)
+_TRAFFICKING_RE = re.compile(r"\btraite\b|trafficking", re.IGNORECASE)
+_RAPE_RE = re.compile(r"\bviol\b", re.IGNORECASE)
+
+
+def child_age_conflicts(provisions: Sequence[Provision]) -> list[tuple[Provision, int]]:
+    """Definitions of 'child' that stop below 18 (the Palermo 3(d) / CRC 1 threshold)."""
+    out = []
+    for p in provisions:
+        for m in _CHILD_AGE_RE.finditer(p.text):
+            if int(m.group(1)) < 18:
+                out.append((p, int(m.group(1))))
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# The judgement
+
+
+def assess(obligations: Sequence[object], alignments: Sequence[Alignment],
+           provisions: Mapping[tuple[str, str], Provision], ctx: CountryContext, *,
+           config: GapConfig = GapConfig(), elements: ElementFinder = find_elements,
+           all_provisions: Sequence[Provision] = ()) -> list[Gap]:
+    """One Gap per obligation for the country in `ctx`.
+
+    `alignments`: the matcher's ranked candidates (national side restricted to ctx.documents);
+    `provisions`: (doc, eid) -> Provision for every national article; `all_provisions`: the
+    national provisions searched by the cross-cutting checks (child age, penalties of rape...).
+    """
+    by_obl: dict[str, list[Alignment]] = {}
+    for a in alignments:
+        if a.national_id in ctx.documents:
+            by_obl.setdefault(a.obligation_id, []).append(a)
+    penalty_notes = _penalty_findings(all_provisions or list(provisions.values()), ctx)
+    age_conflicts = child_age_conflicts(all_provisions or list(provisions.values()))
+    gaps = []
+    for o in obligations:
+        cands = sorted(by_obl.get(o.id, []), key=lambda a: a.rank)  # type: ignore[attr-defined]
+        gaps.append(_assess_one(o, cands, provisions, ctx, config, elements, penalty_notes,
+                                age_conflicts))
+    return gaps
+
+
+def _quote(p: Provision, ctx: CountryContext, score: float) -> Quote:
+    return Quote(p.document_id, p.eid, p.number, p.pages, p.text, p.checksum,
+                 ctx.source_sha.get(p.document_id, ""), round(score, 3))
+
+
+def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, config: GapConfig,
+                elements: ElementFinder, penalty_notes, age_conflicts) -> Gap:  # noqa: ANN001
+    evidence: list[Evidence] = []
+    findings: list[str] = []
+    bindings = [ctx.party(s.instrument) for s in o.sources]
+    binding = any(b for b, _ in bindings)
+    party = "; ".join(f"{s.instrument}: {label}" for s, (_, label) in zip(o.sources, bindings,
+                                                                          strict=True))
+    relevant = [a for a in cands if a.score >= config.threshold
+                and (a.national_id, a.national_eid) in provisions]
+    rel_provs = [provisions[(a.national_id, a.national_eid)] for a in relevant]
+    scores = {(a.national_id, a.national_eid): a.score for a in relevant}
+    element_ids = [e.id for e in o.elements]
+    found_by_prov = elements(o, rel_provs) if element_ids else {}
+    # Quote the provisions that carry elements first, then the best-scored ones.
+    ordered = sorted(rel_provs, key=lambda p: (-len(found_by_prov.get((p.document_id, p.eid),
+                                                                      ())),
+                                               -scores[(p.document_id, p.eid)]))
+    carrying = [p for p in ordered if found_by_prov.get((p.document_id, p.eid))] if element_ids \
+        else ordered
+    quotes = tuple(_quote(p, ctx, scores[(p.document_id, p.eid)])
+                   for p in carrying[:config.max_quotes])
+    found = set().union(*(found_by_prov.get((q.document_id, q.eid), set()) for q in quotes)) \
+        if quotes else set()
+    missing = [e for e in element_ids if e not in found]
+    for a in cands[:3]:
+        evidence.append(Evidence("alignment", f"{a.national_id}#{a.national_eid} rank {a.rank}",
+                                 a.score))
+    for q in quotes:
+        f = sorted(found_by_prov.get((q.document_id, q.eid), ()))
+        evidence.append(Evidence("elements", f"{q.document_id}#{q.eid}: {', '.join(f) or '-'}"))
+
+    absent_carriers = [a for a in ctx.absent if a[3] & set(o.carriers)]
+    carried_here = bool(set(o.carriers) & ctx.carriers)
+    labels = {e.id: e for e in o.elements}
+
+    def names(ids: Sequence[str], lang: str) -> str:
+        return ", ".join(labels[i].label(lang) for i in ids)
+
+    # Conflicts: a national rule that cuts against the obligation.
+    conflicts: list[tuple[str, str]] = []
+    if o.theme in ("definition", "child_trafficking") and "18" in (o.label_en + o.id) or \
+            o.id.endswith("child_under_18"):
+        for p, age in age_conflicts:
+            conflicts.append((f"{_ref(p, ctx, 'fr')} définit l'enfant comme âgé de moins de "
+                              f"{age} ans (au lieu de 18)",
+                              f"{_ref(p, ctx, 'en')} defines a child as under {age} "
+                              "(instead of 18)"))
+    for q in quotes:
+        if "consent" in o.id and _CONSENT_DEFENCE_RE.search(q.text):
+            conflicts.append((f"{_ref_q(q, ctx, 'fr')} admet le consentement de la victime comme "
+                              "cause d'exonération", f"{_ref_q(q, ctx, 'en')} accepts the "
+                              "victim's consent as a defence"))
+        if (o.theme == "definition" and _TRAFFICKING_RE.search(q.text)
+                and _SMUGGLING_RE.search(q.text)):
+            conflicts.append((f"{_ref_q(q, ctx, 'fr')} confond traite et trafic illicite de "
+                              "migrants dans une même infraction", f"{_ref_q(q, ctx, 'en')} "
+                              "conflates trafficking and migrant smuggling in one offence"))
+    penalty_flag = None
+    if o.theme == "penalties" or o.id.startswith("tip.penal"):
+        penalty_flag = penalty_notes
+        for fr, en in penalty_notes.get("conflicts", []):
+            conflicts.append((fr, en))
+        for fr, en in penalty_notes.get("flags", []):
+            findings.append(f"{fr} / {en}")
+    findings.extend(f"{fr} / {en}" for fr, en in conflicts)
+
+    # Status, in order of precedence.
+    if not carried_here and absent_carriers and not conflicts:
+        status: Status = "not_assessable"
+    elif conflicts:
+        status = "conflicting"
+    elif not quotes:
+        status = "missing"
+    elif element_ids and missing:
+        status = "partial"
+    elif not element_ids:
+        status = "partial"  # similarity alone never makes an obligation covered
+    elif penalty_flag is not None and penalty_flag.get("flags"):
+        status = "partial"
+    else:
+        status = "covered"
+    evidence.append(Evidence("status", f"carriers={sorted(o.carriers)} present="
+                             f"{carried_here} absent={[a[0] for a in absent_carriers]} "
+                             f"missing={missing} conflicts={len(conflicts)}"))
+
+    related: tuple[Quote, ...] = ()
+    if status == "not_assessable":
+        related = tuple(_quote(provisions[(a.national_id, a.national_eid)], ctx, a.score)
+                        for a in cands[:config.related_quotes]
+                        if (a.national_id, a.national_eid) in provisions and a.score > 0)
+    fr, en = _rationale(o, status, quotes, related, [e for e in element_ids if e in found],
+                        missing, names, absent_carriers, ctx, conflicts, binding, penalty_flag)
+    return Gap(
+        country=ctx.country, obligation_id=o.id, theme=o.theme, label_fr=o.label_fr,
+        label_en=o.label_en, instrument_id=o.sources[0].instrument,
+        instrument_eid=o.sources[0].eid, sources=tuple(s.ref for s in o.sources), scope=o.scope,
+        soft_law=o.soft_law, strength=o.strength, binding=binding, party=party, status=status,
+        quotes=quotes if status != "not_assessable" else (),
+        elements_found=tuple(e for e in element_ids if e in found),
+        missing_elements=tuple(missing) if status != "not_assessable" else (),
+        findings=tuple(findings), rationale_fr=fr, rationale_en=en, evidence=tuple(evidence),
+        related=related,
+    )
+
+
+def _ref(p: Provision, ctx: CountryContext, lang: str) -> str:
+    return f"{ctx.documents.get(p.document_id, p.document_id)}, {eid_label(p.eid, lang)}"
+
+
+def _ref_q(q: Quote, ctx: CountryContext, lang: str) -> str:
+    return f"{ctx.documents.get(q.document_id, q.document_id)}, {eid_label(q.eid, lang)}"
+
+
+def _rationale(o, status, quotes, related, found, missing, names, absent_carriers, ctx,  # noqa
+               conflicts, binding, penalty_flag) -> tuple[str, str]:
+    src_fr = "; ".join(instrument_label(s.instrument, s.eid, "fr") for s in o.sources[:3])
+    src_en = "; ".join(instrument_label(s.instrument, s.eid, "en") for s in o.sources[:3])
+    refs_fr = "; ".join(_ref_q(q, ctx, "fr") for q in quotes)
+    refs_en = "; ".join(_ref_q(q, ctx, "en") for q in quotes)
+    docs_fr = ", ".join(ctx.documents.values())
+    optional = o.strength == "optional"
+    bind_fr = "" if binding else (" L'État n'étant pas partie (ou sa participation n'étant pas "
+                                  "vérifiée) à l'instrument source, celui-ci sert de référence.")
+    bind_en = "" if binding else (" The State is not (or not verifiably) a party to the source "
+                                  "instrument, which is used as a benchmark.")
+    if o.soft_law:
+        bind_fr += " Norme non contraignante (soft law), citée comme référence."
+        bind_en += " Soft-law standard, cited as a benchmark."
+    if status == "not_assessable":
+        abs_fr = ", ".join(a[1] for a in absent_carriers)
+        abs_en = ", ".join(a[2] for a in absent_carriers)
+        rel_fr = "; ".join(_ref_q(q, ctx, "fr") for q in related)
+        rel_en = "; ".join(_ref_q(q, ctx, "en") for q in related)
+        fr = (f"Non évaluable : {abs_fr} non analysé(e)s. Le texte qui porte normalement cette "
+              f"obligation ({src_fr}) ne figure pas dans le corpus ; son absence ne signifie pas "
+              "une lacune du droit national.")
+        en = (f"Not assessable: {abs_en} not analysed. The national text that would normally "
+              f"carry this obligation ({src_en}) is not in the corpus; its absence does not mean "
+              "a gap in national law.")
+        if related:
+            fr += f" Dispositions connexes relevées dans les textes analysés : {rel_fr}."
+            en += f" Related provisions found in the texts analysed: {rel_en}."
+    elif status == "conflicting":
+        fr = ("En conflit : " + " ; ".join(c[0] for c in conflicts) +
+              f". Obligation issue de {src_fr}.")
+        en = ("Conflicting: " + "; ".join(c[1] for c in conflicts) +
+              f". Obligation under {src_en}.")
+    elif status == "missing":
+        if optional:
+            fr = (f"Mesure facultative ({src_fr}) : aucune disposition des textes analysés "
+                  f"({docs_fr}) ne la prévoit ; son absence n'est pas un manquement mais une "
+                  "piste d'amélioration.")
+            en = (f"Optional measure ({src_en}): no provision of the texts analysed provides for "
+                  "it; its absence is not a breach but a possible improvement.")
+        else:
+            fr = (f"Manquante : aucune disposition des textes analysés ({docs_fr}) ne met en "
+                  f"œuvre cette obligation impérative ({src_fr}).")
+            en = (f"Missing: no provision of the texts analysed implements this mandatory "
+                  f"obligation ({src_en}).")
+        if not (set(o.carriers) & ctx.carriers):
+            fr += (" Cette matière relève d'ordinaire d'un autre type de texte "
+                   f"({', '.join(o.carriers)}), hors du champ des textes analysés.")
+            en += (" The matter is usually governed by another type of text "
+                   f"({', '.join(o.carriers)}), outside the texts analysed.")
+    elif status == "partial":
+        if missing:
+            fr = (f"Partielle : {refs_fr} reprend {names(found, 'fr') or 'une partie'} mais ne "
+                  f"mentionne pas {names(missing, 'fr')} ({src_fr}).")
+            en = (f"Partial: {refs_en} covers {names(found, 'en') or 'part of it'} but does not "
+                  f"mention {names(missing, 'en')} ({src_en}).")
+        elif penalty_flag and penalty_flag.get("flags"):
+            fr = (f"Partielle : {refs_fr} incrimine les faits, mais "
+                  + " ; ".join(f[0] for f in penalty_flag["flags"]) + ".")
+            en = (f"Partial: {refs_en} criminalises the conduct, but "
+                  + "; ".join(f[1] for f in penalty_flag["flags"]) + ".")
+        else:
+            fr = (f"À confirmer : {refs_fr} traite de la question ({src_fr}), mais l'outil ne "
+                  "peut vérifier des éléments précis ; une analyse juridique est nécessaire.")
+            en = (f"To be confirmed: {refs_en} addresses the matter ({src_en}), but the tool has "
+                  "no element-level check for it; legal review is needed.")
+    else:
+        fr = (f"Couverte : {refs_fr} contient les éléments requis ({names(found, 'fr')}) par "
+              f"{src_fr}, dans un texte contraignant.")
+        en = (f"Covered: {refs_en} contains the required elements ({names(found, 'en')}) of "
+              f"{src_en}, in binding law.")
+        if penalty_flag and penalty_flag.get("stringent"):
+            fr += " " + penalty_flag["stringent"][0]
+            en += " " + penalty_flag["stringent"][1]
+    if optional and status != "missing":
+        fr += " (Mesure facultative.)"
+        en += " (Optional measure.)"
+    return fr + bind_fr, en + bind_en
+
+
+# ---------------------------------------------------------------------------------------------
+# Penalties: stringency, fine in lieu, commensurability with rape, consistency across codes
+
+
+def _offence_provisions(provisions: Sequence[Provision], rx: re.Pattern[str]
+                        ) -> list[tuple[Provision, pen.OffencePenalties]]:
+    out = []
+    for p in provisions:
+        if p.level != "article" or not rx.search(p.text):
+            continue
+        op = pen.extract_penalties(p.text)
+        if any(x.custodial or x.kind == pen.AMENDE for x in op.principal_base):
+            out.append((p, op))
+    return out
+
+
+def _penalty_findings(provisions: Sequence[Provision], ctx: CountryContext
+                      ) -> dict[str, list[tuple[str, str]]]:
+    """Findings about the penalties for trafficking in the analysed national texts."""
+    notes: dict[str, list[tuple[str, str]]] = {"flags": [], "conflicts": [], "stringent": []}
+    trafficking = [(p, op) for p, op in _offence_provisions(provisions, _TRAFFICKING_RE)
+                   if re.search(r"\btraite\b[^.]{0,60}(?:est|sont)\s+puni", p.text, re.I)
+                   or re.search(r"puni[^.]{0,200}\btraite\b", p.text, re.I)]
+    if not trafficking:
+        return notes
+    adult = [(p, op) for p, op in trafficking if not re.search(r"enfant|mineur", p.text, re.I)]
+    child = [(p, op) for p, op in trafficking if re.search(r"enfant|mineur", p.text, re.I)]
+    main = adult[0] if adult else trafficking[0]
+    p, op = main
+    if pen.fine_in_lieu(op):
+        notes["conflicts"].append((
+            f"{_ref(p, ctx, 'fr')} permet de ne prononcer qu'une amende pour la traite",
+            f"{_ref(p, ctx, 'en')} allows a fine alone for trafficking"))
+    ok, why = pen.is_stringent(op)
+    desc_fr = " ; ".join(pen.describe(x, "fr") for x in op.principal_base)
+    desc_en = "; ".join(pen.describe(x, "en") for x in op.principal_base)
+    if ok:
+        notes["stringent"].append((f"Peine ({_ref(p, ctx, 'fr')}) : {desc_fr}, jugée suffisamment "
+                                   "sévère.", f"Penalty ({_ref(p, ctx, 'en')}): {desc_en}, judged "
+                                   "sufficiently stringent."))
+    else:
+        notes["flags"].append((f"la peine ({_ref(p, ctx, 'fr')} : {desc_fr}) n'est pas assez "
+                               f"sévère ({why})", f"the penalty ({_ref(p, ctx, 'en')}: {desc_en})"
+                               f" is not stringent enough ({why})"))
+    rapes = [(r, rop) for r, rop in _offence_provisions(provisions, _RAPE_RE)
+             if r.document_id == p.document_id and re.search(r"\bviol\b[^.]{0,40}(?:est|sera)\s+"
+                                                            r"puni", r.text, re.I)]
+    if rapes:
+        r, rop = rapes[0]
+        if pen.compare(op, rop) < 0:
+            notes["flags"].append((
+                f"elle est moins sévère que celle du viol ({_ref(r, ctx, 'fr')})",
+                f"it is less severe than the penalty for rape ({_ref(r, ctx, 'en')})"))
+        else:
+            notes["stringent"].append((
+                f"Elle est au moins égale à celle du viol ({_ref(r, ctx, 'fr')}).",
+                f"It is at least equal to the penalty for rape ({_ref(r, ctx, 'en')})."))
+    # Same conduct, different codes: child trafficking in two documents.
+    docs = {}
+    for c, cop in child:
+        docs.setdefault(c.document_id, (c, cop))
+    if len(docs) > 1:
+        (a, aop), (b, bop) = list(docs.values())[:2]
+        note = pen.inconsistent(aop, bop, _ref(a, ctx, "fr"), _ref(b, ctx, "fr"))
+        if note:
+            fr, _, en = note.partition(" / ")
+            notes["flags"].append((f"traite des enfants : {fr[0].lower()}{fr[1:]}",
+                                   f"child trafficking: {en[0].lower()}{en[1:]}"))
+    return notes

@@ -1,0 +1,64 @@
+"""`lexcompare run` / `report`: a study end to end, outputs written atomically to one folder."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import LexcompareError
+from .study import Study, frame_to_csv
+
+ALL_FORMATS = ("docx", "xlsx", "html", "pdf")
+
+
+@dataclass
+class RunResult:
+    study: Study
+    outputs: list[Path] = field(default_factory=list)
+
+
+def _safe_out(out: Path) -> Path:
+    out = Path(out)
+    if any(part == ".." for part in out.parts):
+        raise LexcompareError(f"--out {out}: '..' is not allowed; give a plain folder path")
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def run_study(study_id: str, out: Path, *, formats: Sequence[str] | None = None,
+              lang: str = "fr", engine: str = "local", scheduler: str | None = None,
+              progress: bool = True) -> RunResult:
+    out = _safe_out(out)
+    study = Study.load(study_id, progress=progress)
+    if engine == "dask":
+        from .distributed import precompute_with_dask
+
+        precompute_with_dask(study, scheduler=scheduler)
+    result = RunResult(study)
+    t0 = time.perf_counter()
+    result.outputs.append(frame_to_csv(study.provisions(), out / "provisions.csv"))
+    result.outputs.append(frame_to_csv(study.alignments(), out / "alignments.csv"))
+    result.outputs.append(frame_to_csv(study.gaps(), out / "gaps.csv"))
+    result.outputs.append(frame_to_csv(study.summary(), out / "summary.csv"))
+    study.timings["write_csv"] = time.perf_counter() - t0
+    result.outputs.extend(write_reports(study, out, formats=formats, lang=lang))
+    return result
+
+
+def write_reports(study: Study, out: Path, *, formats: Sequence[str] | None = None,
+                  lang: str = "fr") -> list[Path]:
+    try:
+        from .report import write_report
+    except ImportError:  # reports not built yet in this checkout
+        return []
+    t0 = time.perf_counter()
+    paths = write_report(study, out, formats=tuple(formats or ALL_FORMATS), lang=lang)
+    study.timings["report"] = time.perf_counter() - t0
+    return list(paths)
+
+
+def report_study(study_id: str, out: Path, *, formats: Sequence[str] | None = None,
+                 lang: str = "fr") -> list[Path]:
+    return write_reports(Study.load(study_id), _safe_out(out), formats=formats, lang=lang)

@@ -1,0 +1,294 @@
+"""A study: one or more countries' national texts against the obligations of the instruments.
+
+    >>> import lexcompare as lx
+    >>> study = lx.Study.load("gn-tip")          # doctest: +SKIP
+    >>> study.gaps()                             # doctest: +SKIP
+
+Each stage runs once and is kept in memory; `timings` records how long each took.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from . import corpus
+from .errors import CatalogueError
+from .gaps import CountryContext, Gap, GapConfig, assess
+from .model import Alignment, ParsedDocument, Provision, to_row
+
+DOC_SHORT = {
+    "gn-constitution-2025": ("Constitution de 2025", "2025 Constitution"),
+    "bj-code-penal-2018": ("Code pénal (Bénin, 2018)", "Penal Code (Benin, 2018)"),
+    "bj-code-enfant-2015": ("Code de l'enfant (Bénin, 2015)", "Children's Code (Benin, 2015)"),
+    "bj-code-travail": ("Code du travail (Bénin, 1998)", "Labour Code (Benin, 1998)"),
+    "bj-constitution-2019": ("Constitution (Bénin, 2019)", "Constitution (Benin, 2019)"),
+    "bj-cpp": ("Code de procédure pénale (Bénin)", "Code of Criminal Procedure (Benin)"),
+}
+
+
+def studies_dirs() -> list[Path]:
+    return [corpus.shipped_root().parent / "studies", corpus.home() / "studies"]
+
+
+def doc_short(doc_id: str, lang: str = "fr") -> str:
+    if doc_id in DOC_SHORT:
+        return DOC_SHORT[doc_id][0 if lang == "fr" else 1]
+    try:
+        return corpus.entry(doc_id).document.title
+    except CatalogueError:
+        return doc_id
+
+
+@dataclass
+class Study:
+    id: str
+    config: dict[str, Any]
+    path: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    progress: bool = True
+
+    # ------------------------------------------------------------------ loading
+
+    @classmethod
+    def load(cls, name_or_path: str | Path, **kwargs: Any) -> Study:
+        path = Path(name_or_path)
+        if not path.exists():
+            for d in studies_dirs():
+                if (d / f"{name_or_path}.yaml").exists():
+                    path = d / f"{name_or_path}.yaml"
+                    break
+            else:
+                known = sorted(p.stem for d in studies_dirs() if d.exists()
+                               for p in d.glob("*.yaml"))
+                raise CatalogueError(f"unknown study {name_or_path!r}; known: {', '.join(known)}")
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+        study = cls(id=config["id"], config=config, path=path, **kwargs)
+        study.check()
+        return study
+
+    def check(self) -> None:
+        """Every document a study names must exist: fail early with the id and what to do."""
+        for country, spec in self.countries.items():
+            for doc_id in spec:
+                e = corpus.entry(doc_id)  # raises CatalogueError naming the unknown id
+                if not e.in_corpus:
+                    raise CatalogueError(f"study {self.id}: {doc_id} ({country}) has no text in "
+                                         "the corpus; add it with `lexcompare add`")
+
+    @property
+    def countries(self) -> dict[str, list[str]]:
+        return {c: list(v.get("documents", [])) for c, v in self.config["countries"].items()}
+
+    @property
+    def language(self) -> str:
+        return self.config.get("language", "fr")
+
+    @property
+    def workdir(self) -> Path:
+        return Path(os.environ.get("LEXCOMPARE_WORK", "work")) / self.id
+
+    def _timed(self, stage: str, t0: float) -> None:
+        self.timings[stage] = self.timings.get(stage, 0.0) + time.perf_counter() - t0
+
+    # ------------------------------------------------------------------ stages
+
+    @cached_property
+    def obligations(self) -> list[Any]:
+        from .obligations import load_checklist
+
+        return load_checklist()
+
+    @cached_property
+    def instrument_ids(self) -> list[str]:
+        ids = dict.fromkeys(s.instrument for o in self.obligations for s in o.sources)
+        return list(ids)
+
+    @cached_property
+    def parsed(self) -> dict[str, ParsedDocument]:
+        """National documents and the instruments' texts, parsed (cached by checksum)."""
+        t0 = time.perf_counter()
+        ids = [d for docs in self.countries.values() for d in docs]
+        ids += [i for i in self.instrument_ids if corpus.entry(i).in_corpus] \
+            if self.instrument_ids else []
+        out = {d: corpus.load(d) for d in dict.fromkeys(ids)}
+        self._timed("parse", t0)
+        return out
+
+    def national_provisions(self, country: str | None = None) -> list[Provision]:
+        docs = [d for c, ds in self.countries.items() if country in (None, c) for d in ds]
+        return [p for d in docs for p in self.parsed[d].provisions]
+
+    @cached_property
+    def themes(self) -> dict[tuple[str, str], tuple[str, ...]]:
+        """Theme tags of every provision of the study (national texts and instruments)."""
+        from .tag import tag_texts
+
+        t0 = time.perf_counter()
+        out: dict[tuple[str, str], tuple[str, ...]] = {}
+        by_lang: dict[str, list[Provision]] = {}
+        for doc in self.parsed.values():
+            for p in doc.provisions:
+                by_lang.setdefault(p.language, []).append(p)
+        for lang, provs in by_lang.items():
+            for p, r in zip(provs, tag_texts([p.text for p in provs], lang), strict=True):
+                out[(p.document_id, p.eid)] = tuple(r.themes)
+        self._timed("tag", t0)
+        return out
+
+    @cached_property
+    def alignment_records(self) -> list[Alignment]:
+        from . import match
+
+        t0 = time.perf_counter()
+        _ = self.themes
+        sources = match.source_texts_for(self.obligations, lambda d: self.parsed[d] if d in
+                                         self.parsed else corpus.load(d))
+        records: list[Alignment] = []
+        for country in self.countries:
+            provs = self.national_provisions(country)
+            records.extend(match.align(provs, self.obligations, source_texts=sources,
+                                       config=match.MatchConfig(progress=self.progress)))
+        self._timed("match", t0)
+        return records
+
+    def context(self, country: str, lang: str = "fr") -> CountryContext:
+        docs = self.countries[country]
+        carriers = frozenset(c for d in docs for c in corpus.entry(d).carriers)
+        absent = [(a.id, a.short_fr, a.short_en, frozenset(a.carriers))
+                  for a in corpus.absent_texts(country)]
+
+        def party(instrument_id: str) -> tuple[bool, str]:
+            try:
+                p = corpus.entry(instrument_id).party(country)
+            except CatalogueError:
+                return False, "unknown instrument"
+            return p.binding, f"{p.label}{' ' + str(p.date) if p.date else ''}"
+
+        return CountryContext(country=country,
+                              documents={d: doc_short(d, lang) for d in docs},
+                              carriers=carriers, absent=absent, party=party,
+                              source_sha={d: corpus.entry(d).document.sha256 for d in docs})
+
+    @cached_property
+    def gap_records(self) -> list[Gap]:
+        t0 = time.perf_counter()
+        records = self.alignment_records
+        out: list[Gap] = []
+        for country in self.countries:
+            provs = self.national_provisions(country)
+            articles = {(p.document_id, p.eid): p for p in provs if p.level == "article"}
+            out.extend(assess(self.obligations, records, articles, self.context(country),
+                              config=GapConfig(), all_provisions=provs))
+        self._timed("gaps", t0)
+        return out
+
+    # ------------------------------------------------------------------ DataFrames
+
+    def documents(self) -> pd.DataFrame:
+        rows = []
+        for country, docs in self.countries.items():
+            for d in docs:
+                e = corpus.entry(d)
+                rows.append({"country": country, "document_id": d, "title": e.document.title,
+                             "kind": e.document.kind, "date": e.document.date,
+                             "language": e.document.language,
+                             "articles": len(self.parsed[d].articles),
+                             "sha256": e.document.sha256, "analysed": True, "root": e.root})
+            for a in corpus.absent_texts(country):
+                rows.append({"country": country, "document_id": a.id, "title": a.reference,
+                             "kind": a.kind, "date": a.date, "language": "fr", "articles": None,
+                             "sha256": "", "analysed": False, "root": "absent"})
+        return pd.DataFrame(rows)
+
+    def instruments(self) -> pd.DataFrame:
+        rows = []
+        for i in self.instrument_ids:
+            e = corpus.entry(i)
+            row = {"instrument_id": i, "title": e.document.title, "title_fr": e.title_other,
+                   "kind": e.document.kind, "scope": e.document.scope, "soft_law": e.soft_law,
+                   "in_corpus": e.in_corpus}
+            for c in self.countries:
+                p = e.party(c)
+                row |= {f"{c}_status": p.label, f"{c}_date": p.date, f"{c}_binding": p.binding,
+                        f"{c}_evidence": "; ".join(x.get("source", "") for x in p.evidence)}
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def provisions(self) -> pd.DataFrame:
+        rows = []
+        for d, doc in self.parsed.items():
+            for p in doc.provisions:
+                rows.append({"document_id": d, "eid": p.eid, "number": p.number,
+                             "level": p.level, "heading_path": " > ".join(p.heading_path),
+                             "themes": "; ".join(self.themes.get((d, p.eid), ())),
+                             "page": ",".join(map(str, p.pages)), "language": p.language,
+                             "checksum": p.checksum, "source_sha256": doc.document.sha256,
+                             "text": p.text})
+        return pd.DataFrame(rows)
+
+    def alignments(self) -> pd.DataFrame:
+        cols = ["obligation_id", "instrument_id", "instrument_eid", "national_id", "national_eid",
+                "score", "rank", "evidence"]
+        rows = []
+        for a in self.alignment_records:
+            r = to_row(a)
+            r["evidence"] = " | ".join(f"{e.method}: {e.detail}" + (
+                f" ({e.score:.2f})" if e.score is not None else "") for e in a.evidence)
+            rows.append(r)
+        df = pd.DataFrame(rows, columns=cols)
+        return df
+
+    def gaps(self) -> pd.DataFrame:
+        rows = [gap_row(g) for g in self.gap_records]
+        return pd.DataFrame(rows)
+
+    def summary(self) -> pd.DataFrame:
+        """Counts of obligations by theme and status (per country)."""
+        df = self.gaps()
+        if df.empty:
+            return df
+        table = df.pivot_table(index=["country", "theme"], columns="status",
+                               values="obligation_id", aggfunc="count", fill_value=0)
+        return table.reset_index()
+
+    def comparative(self) -> pd.DataFrame:
+        """Per obligation, each country's status side by side."""
+        df = self.gaps()
+        return df.pivot_table(index=["obligation_id", "theme"], columns="country",
+                              values="status", aggfunc="first").reset_index()
+
+
+def gap_row(g: Gap) -> dict[str, Any]:
+    return {
+        "country": g.country, "obligation_id": g.obligation_id, "theme": g.theme,
+        "label_fr": g.label_fr, "label_en": g.label_en,
+        "instrument_id": g.instrument_id, "instrument_eid": g.instrument_eid,
+        "sources": "; ".join(g.sources), "scope": g.scope, "soft_law": g.soft_law,
+        "strength": g.strength, "binding": g.binding, "party": g.party, "status": g.status,
+        "national_eids": "; ".join(g.national_eids),
+        "pages": "; ".join(",".join(map(str, q.pages)) for q in g.quotes),
+        "quotes": "\n\n".join(f"[{q.document_id} {q.number}] {q.short}" for q in g.quotes),
+        "provision_checksums": "; ".join(q.checksum for q in g.quotes),
+        "source_sha256": "; ".join(dict.fromkeys(q.source_sha256 for q in g.quotes)),
+        "elements_found": "; ".join(g.elements_found),
+        "missing_elements": "; ".join(g.missing_elements),
+        "findings": "\n".join(g.findings),
+        "related": "; ".join(f"{q.document_id}#{q.eid}" for q in g.related),
+        "rationale_fr": g.rationale_fr, "rationale_en": g.rationale_en,
+        "decided_by": g.decided_by,
+    }
+
+
+def frame_to_csv(df: pd.DataFrame, path: Path) -> Path:
+    """CSV written atomically (temporary name, then rename)."""
+    corpus.atomic_write_text(path, df.to_csv(index=False))
+    return path
+
