@@ -43,6 +43,20 @@ FUNCTION_WORDS: dict[str, frozenset[str]] = {
 }
 
 
+#: extra keys so elided/contracted articles and prepositions match each other
+_CANON = {
+    "d'": "de",
+    "du": "de",
+    "des": "de",
+    "l'": "le",
+    "la": "le",
+    "les": "le",
+    "au": "a",
+    "aux": "a",
+    "à": "a",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     cue_id: str
@@ -110,6 +124,9 @@ class _Keyer:
             keys.add(lemma_n)
             keys.add(_singular(lemma_n))
         skippable = form in self.function_words or (not form.isalnum() and form in "-'")
+        canon = _CANON.get(form)
+        if canon:
+            keys.add(canon)
         result = (frozenset(keys), form, skippable)
         if len(self._cache) < 500_000:
             self._cache[text] = result
@@ -135,6 +152,7 @@ class CueMatcher:
         self._patterns: dict[str, Any] = {}
         self._pattern_terms: dict[str, dict[str, str]] = {}
         self._cues = cues
+        self._tok_cache: dict[str, dict[str, tuple[Any, ...]]] = {lang: {} for lang in SUPPORTED}
         for lang in SUPPORTED:
             self._terms[lang] = []
             self._first[lang] = {}
@@ -162,7 +180,16 @@ class CueMatcher:
                 words.append((tok.text[:-1], True))
             else:
                 words.append((tok.text, False))
-        content = [w for w in words if not keyer.keys(w[0])[2]] or words
+        # inner articles/prepositions are optional; at the edges of a term they are required
+        # ("puni de" must not match "punir les auteurs")
+        flags = [keyer.keys(w[0])[2] for w in words]
+        lo = next((i for i, f in enumerate(flags) if not f), None)
+        if lo is None:
+            content = words
+        else:
+            hi = max(i for i, f in enumerate(flags) if not f)
+            content = words[:lo] + [w for w in words[lo : hi + 1] if not keyer.keys(w[0])[2]]
+            content += words[hi + 1 :]
         if not content:
             raise ValueError(f"cue {cue_id!r}: empty term {term!r}")
         built = tuple(
@@ -216,40 +243,47 @@ class CueMatcher:
 
     def _tokens(self, doc: Any, lang: str) -> list[_Tok]:
         keyer = _keyer(lang)
+        cache = self._tok_cache[lang]
         out = []
         for t in doc:
-            if t.is_space:
-                continue
-            keys, form, skippable = keyer.keys(t.text)
-            lemma = t.lemma_
-            if lemma and lemma != t.text:
-                keys = keys | {norm(lemma)}
-            out.append(_Tok(keys, form, t.idx, t.idx + len(t.text), skippable))
+            text = t.text
+            proto = cache.get(text)
+            if proto is None:
+                if t.is_space:
+                    continue
+                keys, form, skippable = keyer.keys(text)
+                proto = (keys, form, skippable, self._candidates(keys, form, lang))
+                if len(cache) < 500_000:
+                    cache[text] = proto
+            out.append(_Tok(proto[0], proto[1], t.idx, t.idx + len(text), proto[2]))
         return out
+
+    def _candidates(self, keys: frozenset[str], form: str, lang: str) -> tuple[_Term, ...]:
+        first = self._first[lang]
+        found: dict[int, _Term] = {}
+        for key in keys:
+            for term in first.get(key, ()):
+                found.setdefault(id(term), term)
+        for term in self._prefix_first[lang]:
+            if form.startswith(term.words[0].prefix or "\0"):
+                found.setdefault(id(term), term)
+        return tuple(found.values())
 
     def _find_doc(self, text: str, doc: Any, lang: str) -> list[Hit]:
         toks = self._tokens(doc, lang)
-        first = self._first[lang]
-        prefix_first = self._prefix_first[lang]
+        cache = self._tok_cache[lang]
         found: dict[tuple[str, int, int], str] = {}
-        for i, tok in enumerate(toks):
-            candidates: list[_Term] = []
-            for key in tok.keys:
-                hit_list = first.get(key)
-                if hit_list:
-                    candidates.extend(hit_list)
-            for term in prefix_first:
-                if tok.form.startswith(term.words[0].prefix or "\0"):
-                    candidates.append(term)
-            seen: set[int] = set()
-            for term in candidates:
-                if id(term) in seen:
-                    continue
-                seen.add(id(term))
-                last = self._match_from(term, toks, i)
+        i = 0
+        for t in doc:
+            proto = cache.get(t.text)
+            if proto is None:  # whitespace token
+                continue
+            for term in proto[3]:
+                last = self._match_from(term, toks, i) if len(term.words) > 1 else i
                 if last is not None:
-                    span = (term.cue_id, tok.start, toks[last].end)
+                    span = (term.cue_id, toks[i].start, toks[last].end)
                     found.setdefault(span, term.term)
+            i += 1
         matcher = self._patterns.get(lang)
         if matcher is not None:
             for match_id, s, e in matcher(doc):

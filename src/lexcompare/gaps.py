@@ -139,13 +139,39 @@ class CountryContext:
     absent: Sequence[tuple[str, str, str, frozenset[str]]]  # (id, short_fr, short_en, carriers)
     party: Callable[[str], tuple[bool, str]]  # instrument id -> (binding, label)
     source_sha: Mapping[str, str] = field(default_factory=dict)
+    doc_carriers: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
 class GapConfig:
     threshold: float = 0.40  # alignment score from which a provision is considered relevant
+    cover_threshold: float = 0.50  # ... and from which it may carry a "covered" judgement
     max_quotes: int = 3
     related_quotes: int = 2
+
+
+# Themes close enough that a provision tagged with one can carry an obligation of the other.
+RELATED_THEMES = {
+    "definition": {"criminalisation", "child_trafficking"},
+    "criminalisation": {"definition", "penalties", "child_trafficking"},
+    "penalties": {"criminalisation", "aggravating_circumstances"},
+    "child_trafficking": {"sale_of_children", "definition", "criminalisation"},
+    "sale_of_children": {"child_trafficking"},
+    "slavery_servitude": {"forced_labour", "debt_bondage"},
+    "forced_labour": {"slavery_servitude", "child_labour"},
+    "child_labour": {"forced_labour"},
+    "extradition": {"international_cooperation", "mutual_legal_assistance"},
+    "mutual_legal_assistance": {"international_cooperation"},
+    "international_cooperation": {"extradition", "mutual_legal_assistance"},
+    "victim_assistance": {"victim_identification", "compensation"},
+}
+# Obligations judged on the penalty the analysed texts attach to trafficking (penalties.py):
+# stringency, fine in lieu of prison, commensurability with rape; and, for children, the
+# consistency of child-trafficking penalties across codes.
+MIN_ELEMENTS_FOR_COVERED = 2
+TIP_PENALTY_CHECKS = frozenset({"tip.criminalisation.offence", "untoc.penalties.gravity",
+                                "sl.ohchr.penalties"})
+CHILD_PENALTY_CHECKS = frozenset({"chd.opsc.penalties", "reg.ao2005.prevent_criminalise"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -215,7 +241,8 @@ def child_age_conflicts(provisions: Sequence[Provision]) -> list[tuple[Provision
 def assess(obligations: Sequence[object], alignments: Sequence[Alignment],
            provisions: Mapping[tuple[str, str], Provision], ctx: CountryContext, *,
            config: GapConfig = GapConfig(), elements: ElementFinder = find_elements,
-           all_provisions: Sequence[Provision] = ()) -> list[Gap]:
+           all_provisions: Sequence[Provision] = (),
+           themes: Mapping[tuple[str, str], Sequence[str]] | None = None) -> list[Gap]:
     """One Gap per obligation for the country in `ctx`.
 
     `alignments`: the matcher's ranked candidates (national side restricted to ctx.documents);
@@ -232,7 +259,7 @@ def assess(obligations: Sequence[object], alignments: Sequence[Alignment],
     for o in obligations:
         cands = sorted(by_obl.get(o.id, []), key=lambda a: a.rank)  # type: ignore[attr-defined]
         gaps.append(_assess_one(o, cands, provisions, ctx, config, elements, penalty_notes,
-                                age_conflicts))
+                                age_conflicts, themes or {}))
     return gaps
 
 
@@ -241,8 +268,14 @@ def _quote(p: Provision, ctx: CountryContext, score: float) -> Quote:
                  ctx.source_sha.get(p.document_id, ""), round(score, 3))
 
 
+def _on_topic(theme: str, provision_themes: Sequence[str]) -> bool:
+    return theme in provision_themes or bool(RELATED_THEMES.get(theme, set()) &
+                                              set(provision_themes))
+
+
 def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, config: GapConfig,
-                elements: ElementFinder, penalty_notes, age_conflicts) -> Gap:  # noqa: ANN001
+                elements: ElementFinder, penalty_notes, age_conflicts, themes) -> Gap:  # noqa
+
     evidence: list[Evidence] = []
     findings: list[str] = []
     bindings = [ctx.party(s.instrument) for s in o.sources]
@@ -256,9 +289,31 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
     element_ids = [e.id for e in o.elements]
     found_by_prov = elements(o, rel_provs) if element_ids else {}
     # Quote the provisions that carry elements first, then the best-scored ones.
-    ordered = sorted(rel_provs, key=lambda p: (-len(found_by_prov.get((p.document_id, p.eid),
-                                                                      ())),
-                                               -scores[(p.document_id, p.eid)]))
+    def key(p: Provision) -> tuple[str, str]:
+        return (p.document_id, p.eid)
+
+    def complete(p: Provision) -> bool:
+        return bool(element_ids) and set(element_ids) <= found_by_prov.get(key(p), set())
+
+    def on_topic(p: Provision) -> bool:
+        return _on_topic(o.theme, themes.get(key(p), ()))
+
+    def right_kind_of_text(p: Provision) -> bool:
+        # A committee is created by decree, a residence permit by immigration law: a penal-code
+        # article that happens to use the words does not carry such an obligation.
+        kinds = ctx.doc_carriers.get(p.document_id)
+        return kinds is None or bool(kinds & set(o.carriers))
+
+    # Quote first the provisions that carry every element on the obligation's subject, then
+    # those carrying the most elements, then the best scored.
+    ordered = sorted(rel_provs, key=lambda p: (not (complete(p) and on_topic(p)),
+                                               -len(found_by_prov.get(key(p), ())),
+                                               -scores[key(p)]))
+    # One cue word is too thin a basis for "covered": single-element obligations stop at
+    # "partial, to be confirmed" (an analyst can confirm them in the review store).
+    carrier = next((p for p in ordered if complete(p) and on_topic(p) and right_kind_of_text(p)
+                    and scores[key(p)] >= config.cover_threshold), None) \
+        if len(element_ids) >= MIN_ELEMENTS_FOR_COVERED else None
     carrying = [p for p in ordered if found_by_prov.get((p.document_id, p.eid))] if element_ids \
         else ordered
     quotes = tuple(_quote(p, ctx, scores[(p.document_id, p.eid)])
@@ -299,13 +354,15 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
             conflicts.append((f"{_ref_q(q, ctx, 'fr')} confond traite et trafic illicite de "
                               "migrants dans une même infraction", f"{_ref_q(q, ctx, 'en')} "
                               "conflates trafficking and migrant smuggling in one offence"))
-    penalty_flag = None
-    if o.theme == "penalties" or o.id.startswith("tip.penal"):
-        penalty_flag = penalty_notes
-        for fr, en in penalty_notes.get("conflicts", []):
-            conflicts.append((fr, en))
-        for fr, en in penalty_notes.get("flags", []):
-            findings.append(f"{fr} / {en}")
+    penalty_flag: dict[str, list[tuple[str, str]]] | None = None
+    if o.id in TIP_PENALTY_CHECKS:
+        penalty_flag = {k: v for k, v in penalty_notes.items() if k != "child_flags"}
+    elif o.id in CHILD_PENALTY_CHECKS:
+        penalty_flag = {"flags": penalty_notes.get("child_flags", []), "conflicts": [],
+                        "stringent": []}
+    if penalty_flag is not None:
+        conflicts.extend(penalty_flag.get("conflicts", []))
+        findings.extend(f"{fr} / {en}" for fr, en in penalty_flag.get("flags", []))
     findings.extend(f"{fr} / {en}" for fr, en in conflicts)
 
     # Status, in order of precedence.
@@ -315,14 +372,26 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
         status = "conflicting"
     elif not quotes:
         status = "missing"
-    elif element_ids and missing:
+    elif carrier is None:
+        # Elements missing, scattered over several provisions, or found only in a provision
+        # that is not about the obligation's subject: never "covered" on that basis.
         status = "partial"
-    elif not element_ids:
-        status = "partial"  # similarity alone never makes an obligation covered
     elif penalty_flag is not None and penalty_flag.get("flags"):
         status = "partial"
+    elif o.theme == "penalties" and pen.fine_in_lieu(pen.extract_penalties(carrier.text)):
+        # The sanction the obligation asks for may be replaced by a fine: not adequate.
+        status = "partial"
+        note = (f"{_ref(carrier, ctx, 'fr')} permet de remplacer la peine privative de liberté "
+                f"par une amende", f"{_ref(carrier, ctx, 'en')} allows a fine instead of "
+                "imprisonment")
+        findings.append(f"{note[0]} / {note[1]}")
+        penalty_flag = {"flags": [note], "conflicts": [], "stringent": []}
     else:
         status = "covered"
+    if status == "missing" and absent_carriers:
+        # Nothing in the texts analysed, but a known text that would carry it is absent: the
+        # honest answer is "not assessable", never "missing".
+        status = "not_assessable"
     evidence.append(Evidence("status", f"carriers={sorted(o.carriers)} present="
                              f"{carried_here} absent={[a[0] for a in absent_carriers]} "
                              f"missing={missing} conflicts={len(conflicts)}"))
@@ -332,8 +401,12 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
         related = tuple(_quote(provisions[(a.national_id, a.national_eid)], ctx, a.score)
                         for a in cands[:config.related_quotes]
                         if (a.national_id, a.national_eid) in provisions and a.score > 0)
+    scattered = status == "partial" and not missing and len(element_ids) >= \
+        MIN_ELEMENTS_FOR_COVERED
+    single = status == "partial" and not missing and len(element_ids) == 1
     fr, en = _rationale(o, status, quotes, related, [e for e in element_ids if e in found],
-                        missing, names, absent_carriers, ctx, conflicts, binding, penalty_flag)
+                        missing, names, absent_carriers, ctx, conflicts, binding, penalty_flag,
+                        "scattered" if scattered else "single" if single else "")
     return Gap(
         country=ctx.country, obligation_id=o.id, theme=o.theme, label_fr=o.label_fr,
         label_en=o.label_en, instrument_id=o.sources[0].instrument,
@@ -356,7 +429,7 @@ def _ref_q(q: Quote, ctx: CountryContext, lang: str) -> str:
 
 
 def _rationale(o, status, quotes, related, found, missing, names, absent_carriers, ctx,  # noqa
-               conflicts, binding, penalty_flag) -> tuple[str, str]:
+               conflicts, binding, penalty_flag, basis) -> tuple[str, str]:
     src_fr = "; ".join(instrument_label(s.instrument, s.eid, "fr") for s in o.sources[:3])
     src_en = "; ".join(instrument_label(s.instrument, s.eid, "en") for s in o.sources[:3])
     refs_fr = "; ".join(_ref_q(q, ctx, "fr") for q in quotes)
@@ -417,6 +490,20 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
                   + " ; ".join(f[0] for f in penalty_flag["flags"]) + ".")
             en = (f"Partial: {refs_en} criminalises the conduct, but "
                   + "; ".join(f[1] for f in penalty_flag["flags"]) + ".")
+        elif basis == "single":
+            fr = (f"Partielle, à confirmer : {refs_fr} mentionne {names(found, 'fr')} "
+                  f"({src_fr}), mais un seul indice textuel ne suffit pas à établir que "
+                  "l'obligation est remplie ; une lecture juridique doit confirmer.")
+            en = (f"Partial, to be confirmed: {refs_en} mentions {names(found, 'en')} "
+                  f"({src_en}), but a single textual cue is not enough to establish that the "
+                  "obligation is met; legal review must confirm.")
+        elif basis == "scattered":
+            fr = (f"Partielle, à confirmer : les éléments requis ({names(found, 'fr')}) "
+                  f"apparaissent dans {refs_fr}, mais aucune disposition ne les réunit toutes sur "
+                  f"l'objet de l'obligation ({src_fr}) ; une lecture juridique doit confirmer.")
+            en = (f"Partial, to be confirmed: the required elements ({names(found, 'en')}) appear "
+                  f"in {refs_en}, but no single provision on the obligation's subject brings "
+                  f"them together ({src_en}); legal review must confirm.")
         else:
             fr = (f"À confirmer : {refs_fr} traite de la question ({src_fr}), mais l'outil ne "
                   "peut vérifier des éléments précis ; une analyse juridique est nécessaire.")
@@ -428,8 +515,13 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
         en = (f"Covered: {refs_en} contains the required elements ({names(found, 'en')}) of "
               f"{src_en}, in binding law.")
         if penalty_flag and penalty_flag.get("stringent"):
-            fr += " " + penalty_flag["stringent"][0]
-            en += " " + penalty_flag["stringent"][1]
+            fr += " " + " ".join(x[0] for x in penalty_flag["stringent"])
+            en += " " + " ".join(x[1] for x in penalty_flag["stringent"])
+    if status in ("partial", "covered") and absent_carriers:
+        fr += (" Les textes non analysés (" + ", ".join(a[1] for a in absent_carriers) +
+               ") pourraient compléter cette appréciation.")
+        en += (" The texts not analysed (" + ", ".join(a[2] for a in absent_carriers) +
+               ") may complete this assessment.")
     if optional and status != "missing":
         fr += " (Mesure facultative.)"
         en += " (Optional measure.)"
@@ -455,7 +547,8 @@ def _offence_provisions(provisions: Sequence[Provision], rx: re.Pattern[str]
 def _penalty_findings(provisions: Sequence[Provision], ctx: CountryContext
                       ) -> dict[str, list[tuple[str, str]]]:
     """Findings about the penalties for trafficking in the analysed national texts."""
-    notes: dict[str, list[tuple[str, str]]] = {"flags": [], "conflicts": [], "stringent": []}
+    notes: dict[str, list[tuple[str, str]]] = {"flags": [], "conflicts": [], "stringent": [],
+                                               "child_flags": []}
     trafficking = [(p, op) for p, op in _offence_provisions(provisions, _TRAFFICKING_RE)
                    if re.search(r"\btraite\b[^.]{0,60}(?:est|sont)\s+puni", p.text, re.I)
                    or re.search(r"puni[^.]{0,200}\btraite\b", p.text, re.I)]
@@ -502,6 +595,6 @@ def _penalty_findings(provisions: Sequence[Provision], ctx: CountryContext
         note = pen.inconsistent(aop, bop, _ref(a, ctx, "fr"), _ref(b, ctx, "fr"))
         if note:
             fr, _, en = note.partition(" / ")
-            notes["flags"].append((f"traite des enfants : {fr[0].lower()}{fr[1:]}",
-                                   f"child trafficking: {en[0].lower()}{en[1:]}"))
+            notes["child_flags"].append((f"traite des enfants : {fr[0].lower()}{fr[1:]}",
+                                         f"child trafficking: {en[0].lower()}{en[1:]}"))
     return notes

@@ -59,7 +59,7 @@ def _lookup_lemmatizer(nlp: Language, lang: str) -> None:
     nlp.initialize()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def pipeline(lang: str, fast: bool = False) -> Language:
     """The cached spaCy pipeline for ``lang`` ("fr" or "en")."""
     if lang not in SUPPORTED:

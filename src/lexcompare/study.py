@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -23,6 +24,8 @@ from . import corpus
 from .errors import CatalogueError
 from .gaps import CountryContext, Gap, GapConfig, assess
 from .model import Alignment, ParsedDocument, Provision, to_row
+from .store import AppliedReview, Review, ReviewStore
+from .store import as_dataframe as store_frame
 
 DOC_SHORT = {
     "gn-constitution-2025": ("Constitution de 2025", "2025 Constitution"),
@@ -175,7 +178,8 @@ class Study:
         return CountryContext(country=country,
                               documents={d: doc_short(d, lang) for d in docs},
                               carriers=carriers, absent=absent, party=party,
-                              source_sha={d: corpus.entry(d).document.sha256 for d in docs})
+                              source_sha={d: corpus.entry(d).document.sha256 for d in docs},
+                              doc_carriers={d: frozenset(corpus.entry(d).carriers) for d in docs})
 
     @cached_property
     def gap_records(self) -> list[Gap]:
@@ -186,7 +190,7 @@ class Study:
             provs = self.national_provisions(country)
             articles = {(p.document_id, p.eid): p for p in provs if p.level == "article"}
             out.extend(assess(self.obligations, records, articles, self.context(country),
-                              config=GapConfig(), all_provisions=provs))
+                              config=GapConfig(), all_provisions=provs, themes=self.themes))
         self._timed("gaps", t0)
         return out
 
@@ -244,11 +248,64 @@ class Study:
                 f" ({e.score:.2f})" if e.score is not None else "") for e in a.evidence)
             rows.append(r)
         df = pd.DataFrame(rows, columns=cols)
+        decisions = {(a.review.obligation_id, a.review.national_id, a.review.national_eid):
+                     (a.review.value if a.state == "active" else f"{a.review.value} ({a.state})")
+                     for a in self.applied_reviews() if a.review.kind == "alignment"}
+        df["review"] = [decisions.get((r.obligation_id, r.national_id, r.national_eid), "")
+                        for r in df.itertuples()]
         return df
 
     def gaps(self) -> pd.DataFrame:
-        rows = [gap_row(g) for g in self.gap_records]
-        return pd.DataFrame(rows)
+        """One row per obligation and country; analyst decisions applied and marked as such."""
+        df = pd.DataFrame([gap_row(g) for g in self.gap_records])
+        return apply_reviews(df, self.applied_reviews())
+
+    # ------------------------------------------------------------------ analyst review
+
+    @cached_property
+    def store(self) -> ReviewStore:
+        """The study's review database (work/<study>/reviews.sqlite), created on first use."""
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        return ReviewStore(self.workdir / "reviews.sqlite", study_id=self.id)
+
+    def _ref(self, ref: str) -> tuple[str, str, str]:
+        doc, _, eid = ref.partition("#")
+        if doc not in self.parsed:
+            raise CatalogueError(f"{ref}: {doc} is not a document of study {self.id}")
+        return doc, eid, self.parsed[doc].get(eid).checksum
+
+    def accept(self, obligation_id: str, ref: str, *, who: str, comment: str = "") -> Review:
+        """Confirm an alignment: accept("tip.definition.means", "bj-code-penal-2018#art_499")."""
+        return self.store.accept_alignment(obligation_id, *self._ref(ref), who=who,
+                                           comment=comment)
+
+    def reject(self, obligation_id: str, ref: str, *, who: str, comment: str = "") -> Review:
+        return self.store.reject_alignment(obligation_id, *self._ref(ref), who=who,
+                                           comment=comment)
+
+    def set_status(self, obligation_id: str, status: str, *, who: str, comment: str,
+                   evidence: Sequence[str] = ()) -> Review:
+        return self.store.set_status(obligation_id, status, who=who, comment=comment,
+                                     evidence=[self._ref(r) for r in evidence])
+
+    def add_evidence(self, obligation_id: str, ref: str, *, who: str,
+                     comment: str = "") -> Review:
+        return self.store.add_evidence(obligation_id, *self._ref(ref), who=who, comment=comment)
+
+    def comment(self, obligation_id: str, text: str, *, who: str) -> Review:
+        return self.store.comment(obligation_id, text, who=who)
+
+    def applied_reviews(self) -> list[AppliedReview]:
+        """Every current review, checked against today's texts (active / stale / orphaned)."""
+        path = self.workdir / "reviews.sqlite"
+        if not path.exists():
+            return []
+        sums = {(p.document_id, p.eid): p.checksum for p in self.national_provisions()}
+        return self.store.apply(self.store.current(), sums,
+                                obligation_ids={o.id for o in self.obligations})
+
+    def reviews(self) -> pd.DataFrame:
+        return store_frame(self.applied_reviews())
 
     def summary(self) -> pd.DataFrame:
         """Counts of obligations by theme and status (per country)."""
@@ -264,6 +321,45 @@ class Study:
         df = self.gaps()
         return df.pivot_table(index=["obligation_id", "theme"], columns="country",
                               values="status", aggfunc="first").reset_index()
+
+
+def apply_reviews(df: pd.DataFrame, applied: Sequence[AppliedReview]) -> pd.DataFrame:
+    """Analyst decisions flow into the gap table, marked as such; stale ones are flagged only.
+
+    `machine_status` always keeps the tool's suggestion; `status` is the analyst's when an active
+    status review exists. A stale review (the provision text changed since) is shown in
+    `analyst_status` with `review_state` = stale, and is not applied.
+    """
+    df = df.copy()
+    df["machine_status"] = df["status"]
+    for col in ("review_state", "analyst_status", "analyst_comment", "analyst_evidence",
+                "reviewed_by"):
+        df[col] = ""
+    index = {oid: i for i, oid in zip(df.index, df.get("obligation_id", []), strict=False)}
+    for a in applied:
+        r = a.review
+        i = index.get(r.obligation_id)
+        if i is None:
+            continue
+        if r.kind == "status":
+            df.at[i, "analyst_status"] = r.value
+            df.at[i, "review_state"] = a.state
+            df.at[i, "reviewed_by"] = f"{r.who} {r.at[:10]}"
+            if a.state == "active":
+                df.at[i, "status"] = r.value
+                df.at[i, "decided_by"] = "analyst"
+        elif r.kind == "comment":
+            df.at[i, "analyst_comment"] = "\n".join(
+                x for x in (df.at[i, "analyst_comment"], f"{r.who}: {r.comment}") if x)
+        elif r.kind == "evidence" and r.value == "added":
+            df.at[i, "analyst_evidence"] = "; ".join(
+                x for x in (df.at[i, "analyst_evidence"],
+                            f"{r.national_id}#{r.national_eid}" +
+                            ("" if a.state == "active" else f" ({a.state})")) if x)
+        if r.comment and r.kind != "comment":
+            df.at[i, "analyst_comment"] = "\n".join(
+                x for x in (df.at[i, "analyst_comment"], f"{r.who}: {r.comment}") if x)
+    return df
 
 
 def gap_row(g: Gap) -> dict[str, Any]:

@@ -1,0 +1,332 @@
+"""Benchmark the matcher against the hand-made gold set (benchmarks/gold/alignments.csv).
+
+    .venv/bin/python benchmarks/bench_match.py [--split dev|heldout|all] [--cold]
+
+Every method runs in the same process on the same queries and candidates:
+rapidfuzz token_set_ratio alone, BM25 alone, embeddings alone, and the hybrid.
+
+Queries: one per gold instrument provision. When the obligations checklist is available
+(`lexcompare.obligations.load_checklist`), a gold provision is mapped to the obligation(s) whose
+`sources` cite it (same eId, or its article / a sub-provision of it) and the obligation is the
+query (label, cues, elements, theme, treaty text). Otherwise the query is the instrument
+provision itself: its text (English for UN/ILO) for the embedding, the French expression
+(CRC) or French text (regional agreements, ACHPR) for the lexical scorers. The mode used is
+printed. Candidates for a query: the article-level provisions of the national documents its
+gold rows name.
+
+Metrics per split: Hit@k (a relevant article in the top k), pair recall R@k (share of gold
+pairs whose article is in the top k), MRR (first relevant), and precision / recall at the
+decision threshold (single methods: threshold picked on dev for best F1 and reused on heldout;
+hybrid: `MatchConfig.threshold`). Unlabelled pairs count as wrong, so precision is a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import re
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from lexcompare import match  # noqa: E402
+from lexcompare.embed import Encoder  # noqa: E402
+from lexcompare.match import MatchConfig, Query, Unit  # noqa: E402
+
+GOLD = ROOT / "benchmarks" / "gold" / "alignments.csv"
+
+
+@dataclass(frozen=True)
+class GoldRow:
+    instrument_id: str
+    instrument_eid: str
+    national_id: str
+    national_eid: str
+    relevance: int
+    split: str
+
+
+def read_gold(path: Path = GOLD) -> list[GoldRow]:
+    with path.open(encoding="utf-8") as f:
+        return [
+            GoldRow(
+                r["instrument_id"],
+                r["instrument_eid"],
+                r["national_id"],
+                r["national_eid"],
+                int(r["relevance"]),
+                r["split"],
+            )
+            for r in csv.DictReader(f)
+        ]
+
+
+def load_doc(doc_id: str) -> Any:
+    from lexcompare import corpus
+
+    return corpus.load(doc_id)
+
+
+_LETTER_LINE = re.compile(r"^\s*\(?([a-z])\)\s*$", re.M)
+
+
+def instrument_text(doc: Any, eid: str) -> str:
+    """Text of a treaty provision; a lettered item the parser kept as bare "a)" lines (the
+    regional agreements) is cut out of its article by hand."""
+    by_eid = {p.eid: p for p in doc.provisions}
+    if eid in by_eid:
+        return by_eid[eid].text
+    art, _, rest = eid.partition("__")
+    text = by_eid[art].text if art in by_eid else ""
+    m = re.fullmatch(r"para_([a-z])", rest)
+    if text and m:
+        marks = list(_LETTER_LINE.finditer(text))
+        for i, mk in enumerate(marks):
+            if mk.group(1) == m.group(1):
+                end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
+                return text[mk.end() : end].strip()
+    return text
+
+
+def obligation_queries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Query]] | None:
+    try:
+        from lexcompare.obligations import load_checklist
+
+        obligations = load_checklist()
+    except Exception as exc:  # noqa: BLE001
+        print(f"[obligations unavailable: {type(exc).__name__}: {exc}]")
+        return None
+    texts = match.source_texts_for(obligations, load_doc)
+    out: dict[tuple[str, str], list[Query]] = {}
+    for inst, eid in keys:
+        # an obligation citing the provision itself or one of its sub-provisions; one citing
+        # only the enclosing article is too broad (art. 1 "definitions" for "child = under 18"),
+        # so then the provision's own text is the query
+        hits = [
+            ob
+            for ob in obligations
+            if any(
+                src.instrument == inst and (src.eid == eid or src.eid.startswith(eid + "__"))
+                for src in ob.sources
+            )
+        ]
+        if hits:
+            out[(inst, eid)] = [match.query_from_obligation(o, texts) for o in hits]
+    return out
+
+
+def text_queries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Query]]:
+    docs: dict[str, Any] = {}
+    out = {}
+    for inst, eid in keys:
+        for d in (inst, f"{inst}.fr"):
+            if d not in docs:
+                try:
+                    docs[d] = load_doc(d)
+                except Exception:  # noqa: BLE001 - no French expression
+                    docs[d] = None
+        doc, fr = docs[inst], docs[f"{inst}.fr"]
+        text = instrument_text(doc, eid)
+        lang = doc.document.language
+        fr_text = instrument_text(fr, eid) if fr is not None else (text if lang == "fr" else "")
+        out[(inst, eid)] = [
+            Query(
+                id=f"{inst}#{eid}",
+                instrument_id=inst,
+                instrument_eid=eid,
+                label_fr=fr_text or text,
+                source_text=text,
+            )
+        ]
+    return out
+
+
+METHODS: dict[str, tuple[tuple[str, ...], dict[str, float] | None]] = {
+    "fuzzy (token_set_ratio)": (("fuzzy",), {"fuzzy": 1.0}),
+    "bm25": (("bm25",), {"bm25": 1.0}),
+    "embedding": (("embedding",), {"embedding": 1.0}),
+    "hybrid": (("element", "bm25", "fuzzy", "embedding", "theme"), None),
+}
+
+
+def ranking(
+    row: np.ndarray, allowed: np.ndarray, units: list[Unit]
+) -> list[tuple[str, str, float]]:
+    idx = np.flatnonzero(allowed)
+    order = idx[np.argsort(-row[idx], kind="stable")]
+    return [(units[i].document_id, units[i].eid, float(row[i])) for i in order]
+
+
+def evaluate(
+    ranked: dict[tuple[str, str], list[tuple[str, str, float]]],
+    gold: dict[tuple[str, str], dict[tuple[str, str], int]],
+    keys: list[tuple[str, str]],
+    threshold: float,
+) -> dict[str, float]:
+    hit = {1: [], 5: [], 10: []}
+    rec = {1: [], 5: [], 10: []}
+    rr = []
+    tp = fp = 0
+    n_pairs = 0
+    for key in keys:
+        rel = gold[key]
+        lst = ranked[key]
+        pos = {(d, e): i + 1 for i, (d, e, _) in enumerate(lst)}
+        ranks = sorted(pos.get(p, 10**6) for p in rel)
+        for k in hit:
+            hit[k].append(float(ranks[0] <= k))
+            rec[k].extend(float(r <= k) for r in ranks)
+        rr.append(1.0 / ranks[0] if ranks[0] < 10**6 else 0.0)
+        n_pairs += len(rel)
+        for d, e, s in lst:
+            if s >= threshold:
+                if (d, e) in rel:
+                    tp += 1
+                else:
+                    fp += 1
+    out = {f"Hit@{k}": float(np.mean(v)) for k, v in hit.items()}
+    out.update({f"R@{k}": float(np.mean(v)) for k, v in rec.items()})
+    out["MRR"] = float(np.mean(rr))
+    out["P@thr"] = tp / (tp + fp) if tp + fp else 0.0
+    out["R@thr"] = tp / n_pairs if n_pairs else 0.0
+    return out
+
+
+def best_threshold(ranked, gold, keys) -> float:  # type: ignore[no-untyped-def]
+    best, best_f = 0.5, -1.0
+    for t in np.arange(0.05, 1.0, 0.025):
+        m = evaluate(ranked, gold, keys, float(t))
+        p, r = m["P@thr"], m["R@thr"]
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        if f > best_f:
+            best, best_f = float(t), f
+    return best
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--cold", action="store_true", help="empty embedding cache for run 1")
+    ap.add_argument("--mode", choices=["auto", "text", "obligations"], default="auto")
+    args = ap.parse_args()
+
+    rows = read_gold()
+    gold: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(dict)
+    split_of: dict[tuple[str, str], str] = {}
+    for r in rows:
+        gold[(r.instrument_id, r.instrument_eid)][(r.national_id, r.national_eid)] = r.relevance
+        split_of[(r.instrument_id, r.instrument_eid)] = r.split
+    keys = list(gold)
+
+    queries_by_key = None if args.mode == "text" else obligation_queries(keys)
+    mode = "obligations"
+    if not queries_by_key or args.mode == "text":
+        queries_by_key, mode = text_queries(keys), "instrument-text"
+    else:
+        missing = [k for k in keys if k not in queries_by_key]
+        queries_by_key.update(text_queries(missing))
+        print(f"{len(keys) - len(missing)} gold provisions mapped to obligations")
+    print(
+        f"gold: {len(rows)} pairs, {len(keys)} instrument provisions "
+        f"(dev {sum(v == 'dev' for v in split_of.values())}, "
+        f"heldout {sum(v == 'heldout' for v in split_of.values())}); query mode: {mode}"
+    )
+
+    national_ids = sorted({r.national_id for r in rows})
+    t0 = time.perf_counter()
+    provisions = [p for d in national_ids for p in load_doc(d).provisions]
+    units = match.roll_up(provisions)
+    print(
+        f"candidates: {len(units)} articles in {len(national_ids)} national documents "
+        f"(parsed in {time.perf_counter() - t0:.1f}s)"
+    )
+    flat_q: list[Query] = []
+    owner: list[tuple[str, str]] = []
+    for k in keys:
+        for q in queries_by_key[k]:
+            flat_q.append(q)
+            owner.append(k)
+    allowed_docs = {k: {d for d, _ in gold[k]} for k in keys}
+    unit_doc = np.array([u.document_id for u in units])
+
+    tmp = tempfile.mkdtemp(prefix="lexcompare-bench-") if args.cold else None
+    timings: dict[str, float] = {}
+    base = MatchConfig(progress=False)
+    components_all = None
+    for run in ("run 1" + (" (cold cache)" if tmp else ""), "run 2 (warm)"):
+        enc = Encoder(cache_dir=tmp) if tmp else Encoder()
+        scorers = {
+            "element": match.ElementScorer(),
+            "bm25": match.BM25Scorer(),
+            "fuzzy": match.FuzzyScorer(),
+            "embedding": match.EmbeddingScorer(enc),
+            "theme": match.ThemeScorer(),
+        }
+        comps = {}
+        for name, sc in scorers.items():
+            t = time.perf_counter()
+            comps[name] = sc(flat_q, units, base)
+            timings[f"{run}: {name}"] = time.perf_counter() - t
+        timings[f"{run}: chunks encoded"] = enc.encoded
+        components_all = comps
+    assert components_all is not None
+
+    results: dict[str, dict[str, dict[str, float]]] = {}
+    thresholds: dict[str, float] = {}
+    for method, (names, weights) in METHODS.items():
+        cfg = base if weights is None else replace(base, weights=weights)
+        combined = match.combine([components_all[n] for n in names], cfg)
+        ranked: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
+        for k in keys:
+            rows_k = [i for i, o in enumerate(owner) if o == k]
+            row = combined[rows_k].max(axis=0)  # several obligations: best score per article
+            allowed = np.isin(unit_doc, list(allowed_docs[k]))
+            ranked[k] = ranking(row, allowed, units)
+        dev = [k for k in keys if split_of[k] == "dev"]
+        held = [k for k in keys if split_of[k] == "heldout"]
+        thr = base.threshold if weights is None else best_threshold(ranked, gold, dev)
+        thresholds[method] = thr
+        results[method] = {
+            "dev": evaluate(ranked, gold, dev, thr),
+            "heldout": evaluate(ranked, gold, held, thr),
+        }
+
+    cols = ["Hit@1", "Hit@5", "Hit@10", "R@1", "R@5", "R@10", "MRR", "P@thr", "R@thr"]
+    print()
+    print(f"| method | split | {' | '.join(cols)} | thr |")
+    print("|---|---|" + "---|" * (len(cols) + 1))
+    for method, per in results.items():
+        for split, m in per.items():
+            vals = " | ".join(f"{m[c]:.2f}" for c in cols)
+            print(f"| {method} | {split} | {vals} | {thresholds[method]:.2f} |")
+    print()
+    for k, v in timings.items():
+        print(f"{k}: {v:.2f}" + ("" if "encoded" in k else " s"))
+
+    # end-to-end speed check of align(): Benin penal code + children's code, all queries
+    t = time.perf_counter()
+    provs = [
+        p for d in ("bj-code-penal-2018", "bj-code-enfant-2015") for p in load_doc(d).provisions
+    ]
+    t_parse = time.perf_counter() - t
+    enc = Encoder()
+    t = time.perf_counter()
+    out = match.align(provs, flat_q, config=base, scorers=match.default_scorers(enc))
+    t_align = time.perf_counter() - t
+    n_units = len(match.roll_up(provs))
+    print(
+        f"align(): {n_units} articles x {len(flat_q)} queries -> {len(out)} rows in "
+        f"{t_align:.2f} s warm (+ {t_parse:.2f} s loading/parsing)"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,730 @@
+"""Align national provisions with treaty obligations (and provisions with provisions).
+
+How a score is made (each component is a scorer that can be run and measured alone):
+
+- ``element``: share of the obligation's elements whose cues occur in the provision, found with
+  `lexcompare.cues.CueMatcher` in the provision's language (lemma matching). Evidence lists the
+  elements found (with the words matched) and the elements absent.
+- ``bm25``: BM25 (`bm25s`) over the candidate provisions, query = obligation label + cues in the
+  provision's language (French); divided by the best score for that query, so in [0, 1].
+- ``fuzzy``: rapidfuzz ``token_set_ratio`` between the same query and the provision / 100.
+- ``embedding``: cosine of multilingual USE vectors between the obligation (the normalised sum
+  of the vectors of [English label + source treaty text] and of the French label) and the
+  provision (cross-lingual: English treaty, French law). A provision is
+  chunked; its similarity is ``0.5 * max(chunk cosines) + 0.5 * cosine(mean vector)``, mapped
+  linearly from [``sem_floor``, ``sem_ceiling``] to [0, 1].
+- ``theme``: 1 when the obligation's theme is among the provision's themes
+  (`lexcompare.tag.tag_texts`), else 0; skipped when tagging is unavailable.
+
+The hybrid score is the weighted mean of the components that apply to the query (a component
+with nothing to say, e.g. ``element`` for an obligation without elements, is left out of both
+numerator and denominator), so it stays in [0, 1]. Weights live in the frozen `MatchConfig`.
+
+Granularity: provisions are aligned at **article** level by default. Sub-provisions
+(``art_3__para_a``) roll up into their article: a national law's article is the unit lawyers
+cite and the unit the penalty, the definition and its exceptions share (art. 499 al. 1-3 of
+Benin's penal code together make the Palermo definition, consent and child clauses), and
+alinéa-level units would split one offence across many near-duplicate candidates. Element
+evidence still points at the exact words matched. ``MatchConfig(level="provision")`` keeps the
+units as given.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+
+from .model import Alignment, Evidence, Provision
+
+# ---------------------------------------------------------------------------------------------
+# Configuration and plain records
+
+
+@dataclass(frozen=True, slots=True)
+class MatchConfig:
+    """Every knob of the matcher, in one immutable object."""
+
+    weights: Mapping[str, float] = field(
+        default_factory=lambda: {
+            "element": 0.30,
+            "bm25": 0.20,
+            "fuzzy": 0.05,
+            "embedding": 0.35,
+            "theme": 0.10,
+        }
+    )
+    top_k: int = 10
+    level: str = "article"  # "article": sub-provisions roll up; "provision": units as given
+    min_score: float = 0.05  # below this a candidate is not reported
+    threshold: float = 0.45  # decision threshold: score >= threshold counts as a match
+    sem_floor: float = 0.05  # cosine mapped to 0
+    sem_ceiling: float = 0.70  # cosine mapped to 1
+    max_query_chars: int = 2000  # treaty text used in the embedding query
+    fuzzy_max_chars: int = 1500  # provision prefix compared by token_set_ratio
+    progress: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class QueryElement:
+    id: str
+    label: str
+    cues_fr: tuple[str, ...]
+    cues_en: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """What is searched for: an obligation, or a bare treaty provision (benchmarks)."""
+
+    id: str
+    instrument_id: str = ""
+    instrument_eid: str = ""
+    theme: str = ""
+    label_fr: str = ""
+    label_en: str = ""
+    source_text: str = ""  # the treaty's own words (English for UN/ILO instruments)
+    elements: tuple[QueryElement, ...] = ()
+
+    def lexical_text(self, lang: str = "fr") -> str:
+        label = self.label_fr if lang == "fr" else self.label_en
+        cues = [c for e in self.elements for c in (e.cues_fr if lang == "fr" else e.cues_en)]
+        parts = [label, *(_cue_words(c) for c in cues)]
+        text = " ".join(p for p in parts if p)
+        return text or self.source_text
+
+    def semantic_text(self, max_chars: int = 2000) -> str:
+        parts = [self.label_en or self.label_fr, self.source_text[:max_chars]]
+        return "\n".join(p for p in parts if p)
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A candidate national provision (an article, with its sub-provisions rolled up)."""
+
+    document_id: str
+    eid: str
+    text: str
+    language: str = "fr"
+
+
+@dataclass(slots=True)
+class Component:
+    """One scorer's output: scores (n_queries, n_units) in [0, 1] and how to explain a cell."""
+
+    name: str
+    scores: np.ndarray
+    applies: np.ndarray  # (n_queries,) bool: does this component have anything to say?
+    explain: Callable[[int, int], str]
+
+
+class Scorer(Protocol):
+    name: str
+
+    def __call__(
+        self, queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig
+    ) -> Component: ...
+
+
+# ---------------------------------------------------------------------------------------------
+# Building queries and units
+
+
+def _get(obj: Any, *names: str, default: Any = "") -> Any:
+    for name in names:
+        if isinstance(obj, Mapping) and name in obj:
+            return obj[name]
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return default
+
+
+def _pair(obj: Any, base: str, lang: str) -> Any:
+    """obligation.label_fr, or obligation.label["fr"]."""
+    value = _get(obj, f"{base}_{lang}", default=None)
+    if value is None:
+        both = _get(obj, base, default={})
+        value = both.get(lang, "") if isinstance(both, Mapping) else ""
+    return value
+
+
+def query_from_obligation(obligation: Any, source_texts: Mapping[str, str] | None = None) -> Query:
+    """A `Query` from a `lexcompare.obligations.Obligation` (or any object of that shape).
+
+    `source_texts` maps ``"instrument#eid"`` to the treaty's text (see `source_texts_for`).
+    """
+    sources = tuple(_get(obligation, "sources", default=()) or ())
+    texts: list[str] = []
+    for src in sources:
+        key = f"{_get(src, 'instrument')}#{_get(src, 'eid')}"
+        if source_texts and source_texts.get(key):
+            texts.append(source_texts[key])
+    first = sources[0] if sources else None
+    elements = tuple(
+        QueryElement(
+            id=str(_get(e, "id")),
+            label=str(_pair(e, "label", "en") or _pair(e, "label", "fr") or _get(e, "id")),
+            cues_fr=tuple(_pair(e, "cues", "fr") or ()),
+            cues_en=tuple(_pair(e, "cues", "en") or ()),
+        )
+        for e in (_get(obligation, "elements", default=()) or ())
+    )
+    return Query(
+        id=str(_get(obligation, "id")),
+        instrument_id=str(_get(first, "instrument")) if first is not None else "",
+        instrument_eid=str(_get(first, "eid")) if first is not None else "",
+        theme=str(_get(obligation, "theme")),
+        label_fr=str(_pair(obligation, "label", "fr") or ""),
+        label_en=str(_pair(obligation, "label", "en") or ""),
+        source_text="\n".join(texts),
+        elements=elements,
+    )
+
+
+def source_texts_for(obligations: Iterable[Any], load: Callable[[str], Any]) -> dict[str, str]:
+    """``{"instrument#eid": text}`` for every source of `obligations`, via `load(doc_id)`.
+
+    `load` is e.g. `lexcompare.corpus.load`; a missing document or eId is skipped.
+    """
+    docs: dict[str, Any] = {}
+    out: dict[str, str] = {}
+    for ob in obligations:
+        for src in _get(ob, "sources", default=()) or ():
+            inst, eid = str(_get(src, "instrument")), str(_get(src, "eid"))
+            if not _get(src, "text_in_corpus", default=True):
+                continue
+            if inst not in docs:
+                try:
+                    docs[inst] = load(inst)
+                except Exception:  # noqa: BLE001 - a missing instrument is not fatal here
+                    docs[inst] = None
+            doc = docs[inst]
+            if doc is None:
+                continue
+            text = provision_text(doc, eid)
+            if text:
+                out[f"{inst}#{eid}"] = text
+    return out
+
+
+def provision_text(doc: Any, eid: str) -> str:
+    """Text of `eid` in a ParsedDocument; falls back to the article when eid is unknown."""
+    by_eid = {p.eid: p for p in doc.provisions}
+    if eid in by_eid:
+        return by_eid[eid].text
+    art = eid.split("__", 1)[0]
+    return by_eid[art].text if art in by_eid else ""
+
+
+def roll_up(provisions: Sequence[Provision], level: str = "article") -> list[Unit]:
+    """Article-level units: an article's own text (it spans its sub-provisions), or the
+    concatenation of its sub-provisions when only those were given."""
+    if level != "article":
+        return [Unit(p.document_id, p.eid, p.text, p.language) for p in provisions]
+    articles: dict[tuple[str, str], Unit] = {}
+    parts: dict[tuple[str, str], list[Provision]] = {}
+    for p in provisions:
+        key = (p.document_id, p.article_eid)
+        if p.eid == p.article_eid:
+            articles[key] = Unit(p.document_id, p.eid, p.text, p.language)
+        else:
+            parts.setdefault(key, []).append(p)
+    for key, subs in parts.items():
+        if key not in articles:
+            subs = sorted(subs, key=lambda s: s.start)
+            text = "\n".join(s.text for s in subs)
+            articles[key] = Unit(key[0], key[1], text, subs[0].language)
+    order = {(p.document_id, p.article_eid): i for i, p in reversed(list(enumerate(provisions)))}
+    return sorted(articles.values(), key=lambda u: order[(u.document_id, u.eid)])
+
+
+# ---------------------------------------------------------------------------------------------
+# Text helpers
+
+_WORD = re.compile(r"\w\w+", re.UNICODE)
+_FR_STOP = frozenset(
+    """les des une dans par pour sur aux est sont qui que quoi dont ont été être avec sans
+    son ses leur leurs cette ces tout toute tous toutes elle ils elles lui même autre autres
+    présent présente article articles alinéa code loi peut peuvent fait ainsi selon entre
+    plus moins dont vers chez sous après avant comme""".split()
+)
+_EN_STOP = frozenset(
+    """the and for with that this shall such any other which from into under their its
+    each state party parties article paragraph have has been being may all are not""".split()
+)
+
+
+def fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in text if not unicodedata.combining(c)).replace("’", "'")
+
+
+def _stem(word: str) -> str:
+    for suf in (
+        "ements",
+        "ement",
+        "ations",
+        "ation",
+        "ances",
+        "ance",
+        "ites",
+        "ite",
+        "es",
+        "s",
+        "e",
+    ):
+        if len(word) - len(suf) >= 4 and word.endswith(suf):
+            return word[: -len(suf)]
+    return word
+
+
+def tokens(text: str) -> list[str]:
+    stop = _FR_STOP | _EN_STOP
+    return [_stem(w) for w in _WORD.findall(fold(text)) if w not in stop and not w.isdigit()]
+
+
+def _cue_words(cue: Any) -> str:
+    if isinstance(cue, str):
+        return cue.replace("*", "")
+    return ""  # spaCy token patterns carry no plain words
+
+
+# ---------------------------------------------------------------------------------------------
+# Scorers
+
+
+class ElementScorer:
+    """Fraction of the query's elements found by CueMatcher in the unit's language."""
+
+    name = "element"
+
+    def __init__(self, matcher_factory: Callable[[Mapping[str, Any]], Any] | None = None) -> None:
+        self._factory = matcher_factory
+        self._memo: dict[tuple[int, str, str], list[Any]] = {}
+
+    def _matcher(self, cues: Mapping[str, Any]) -> Any:
+        if self._factory is not None:
+            return self._factory(cues)
+        from .cues import CueMatcher
+
+        return CueMatcher(cues)
+
+    def __call__(
+        self, queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig
+    ) -> Component:
+        nq, nu = len(queries), len(units)
+        scores = np.zeros((nq, nu), dtype=np.float32)
+        applies = np.array([bool(q.elements) for q in queries])
+        cue_ids: dict[str, tuple[int, int]] = {}
+        cues: dict[str, dict[str, list[Any]]] = {}
+        for qi, q in enumerate(queries):
+            for ei, el in enumerate(q.elements):
+                cid = f"{qi}\u241e{ei}"
+                cue_ids[cid] = (qi, ei)
+                cues[cid] = {"fr": list(el.cues_fr), "en": list(el.cues_en)}
+        found: dict[tuple[int, int], dict[int, list[str]]] = {}  # (qi, ui) -> ei -> terms
+        if cues:
+            matcher = self._matcher(cues)
+            by_lang: dict[str, list[int]] = {}
+            for ui, u in enumerate(units):
+                by_lang.setdefault(u.language if u.language in ("fr", "en") else "fr", []).append(
+                    ui
+                )
+            for lang, idx in by_lang.items():
+                texts = [units[i].text for i in idx]
+                hits = _progress_map(
+                    lambda batch, lang=lang: matcher.find_many(batch, lang),
+                    texts,
+                    config.progress,
+                    "cue matching",
+                )
+                for ui, unit_hits in zip(idx, hits, strict=True):
+                    for h in unit_hits:
+                        qi, ei = cue_ids[h.cue_id]
+                        found.setdefault((qi, ui), {}).setdefault(ei, []).append(h.text)
+            for (qi, ui), els in found.items():
+                scores[qi, ui] = len(els) / len(queries[qi].elements)
+
+        def explain(qi: int, ui: int) -> str:
+            q = queries[qi]
+            els = found.get((qi, ui), {})
+            have = [f"{q.elements[e].id} ({', '.join(sorted(set(t))[:3])})" for e, t in els.items()]
+            absent = [el.id for e, el in enumerate(q.elements) if e not in els]
+            return (
+                f"found {len(els)}/{len(q.elements)}: {'; '.join(have) or '-'}"
+                f" | absent: {', '.join(absent) or '-'}"
+            )
+
+        return Component(self.name, scores, applies, explain)
+
+
+class BM25Scorer:
+    """BM25 (bm25s) over the units; query = label + cues in French. Max-normalised per query."""
+
+    name = "bm25"
+
+    def __init__(self, lang: str = "fr", k1: float = 1.2, b: float = 0.75) -> None:
+        self.lang, self.k1, self.b = lang, k1, b
+
+    def __call__(
+        self, queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig
+    ) -> Component:
+        import bm25s
+
+        corpus = [tokens(u.text) or ["\u2205"] for u in units]
+        index = bm25s.BM25(k1=self.k1, b=self.b)
+        index.index(corpus, show_progress=False)
+        vocab = {t for doc in corpus for t in doc}
+        scores = np.zeros((len(queries), len(units)), dtype=np.float32)
+        qtoks: list[list[str]] = []
+        for qi, q in enumerate(queries):
+            qt = [t for t in tokens(q.lexical_text(self.lang)) if t in vocab]
+            qtoks.append(qt)
+            if qt:
+                raw = np.asarray(index.get_scores(qt), dtype=np.float32)
+                top = float(raw.max())
+                if top > 0:
+                    scores[qi] = raw / top
+        applies = np.array([bool(t) for t in qtoks])
+
+        def explain(qi: int, ui: int) -> str:
+            shared = sorted(set(qtoks[qi]) & set(corpus[ui]))
+            return f"shared stems: {', '.join(shared[:12]) or '-'}"
+
+        return Component(self.name, scores, applies, explain)
+
+
+class FuzzyScorer:
+    """rapidfuzz token_set_ratio(query label + cues, provision) / 100."""
+
+    name = "fuzzy"
+
+    def __init__(self, lang: str = "fr", workers: int = -1) -> None:
+        self.lang, self.workers = lang, workers
+
+    def __call__(
+        self, queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig
+    ) -> Component:
+        from rapidfuzz import fuzz, process
+
+        qs = [" ".join(tokens(q.lexical_text(self.lang))) for q in queries]
+        us = [" ".join(tokens(u.text[: config.fuzzy_max_chars])) for u in units]
+        scores = (
+            process.cdist(
+                qs, us, scorer=fuzz.token_set_ratio, dtype=np.float32, workers=self.workers
+            )
+            / 100.0
+        )
+        applies = np.array([bool(q) for q in qs])
+        return Component(
+            self.name,
+            np.asarray(scores, dtype=np.float32),
+            applies,
+            lambda qi, ui: "token_set_ratio",
+        )
+
+
+class EmbeddingScorer:
+    """Cross-lingual cosine between treaty text + label and the provision (chunked)."""
+
+    name = "embedding"
+
+    def __init__(self, encoder: Any = None) -> None:
+        self._encoder = encoder
+
+    @property
+    def encoder(self) -> Any:
+        if self._encoder is None:
+            from .embed import default_encoder
+
+            self._encoder = default_encoder()
+        return self._encoder
+
+    def __call__(
+        self, queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig
+    ) -> Component:
+        enc = self.encoder
+        qtexts = [q.semantic_text(config.max_query_chars) for q in queries]
+        # the French label pulls the query towards the law's own wording (FR-FR cosines run
+        # higher than EN-FR); the English label + treaty text carry the treaty's meaning
+        qv = enc.encode(qtexts)
+        fr = [i for i, q in enumerate(queries) if q.label_fr.strip()]
+        if fr:
+            qv[fr] += enc.encode([queries[i].label_fr for i in fr])
+            qv /= np.maximum(np.linalg.norm(qv, axis=1, keepdims=True), 1e-12)
+        chunks = enc.encode_chunks([u.text for u in units])
+        mean = np.stack([_unit_norm(c.mean(axis=0)) for c in chunks])
+        flat = np.concatenate(chunks)
+        starts = np.cumsum([0] + [len(c) for c in chunks[:-1]])
+        sim_chunks = qv @ flat.T  # (nq, n_chunks); a unit's chunks are contiguous
+        best = np.maximum.reduceat(sim_chunks, starts, axis=1)
+        cos = 0.5 * best + 0.5 * (qv @ mean.T)
+        span = max(config.sem_ceiling - config.sem_floor, 1e-6)
+        scores = np.clip((cos - config.sem_floor) / span, 0.0, 1.0).astype(np.float32)
+        applies = np.array([bool(t.strip()) for t in qtexts])
+        return Component(
+            self.name, scores, applies, lambda qi, ui: f"cosine {float(cos[qi, ui]):.3f}"
+        )
+
+
+class ThemeScorer:
+    """1 when the query's theme is among the unit's themes (lexcompare.tag)."""
+
+    name = "theme"
+
+    def __init__(
+        self,
+        themes: Mapping[str, Iterable[str]] | None = None,
+        tagger: Callable[[list[str], str], list[Any]] | None = None,
+    ) -> None:
+        self._themes = themes  # optional precomputed {"doc#eid": themes}
+        self._tagger = tagger
+
+    def _unit_themes(self, units: Sequence[Unit], progress: bool) -> list[set[str]] | None:
+        if self._themes is not None:
+            return [set(self._themes.get(f"{u.document_id}#{u.eid}", ())) for u in units]
+        tagger = self._tagger
+        if tagger is None:
+            try:
+                from .tag import tag_texts  # type: ignore[attr-defined]
+            except ImportError:
+                return None
+            tagger = tag_texts
+        out: list[set[str]] = [set() for _ in units]
+        by_lang: dict[str, list[int]] = {}
+        for i, u in enumerate(units):
+            by_lang.setdefault(u.language, []).append(i)
+        for lang, idx in by_lang.items():
+            results = _progress_map(
+                lambda b, lang=lang: tagger(b, lang),
+                [units[i].text for i in idx],
+                progress,
+                "theme tagging",
+            )
+            for i, res in zip(idx, results, strict=True):
+                out[i] = set(_get(res, "themes", default=()) or ())
+        return out
+
+    def __call__(
+        self, queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig
+    ) -> Component:
+        scores = np.zeros((len(queries), len(units)), dtype=np.float32)
+        wanted = any(q.theme for q in queries)
+        themes = self._unit_themes(units, config.progress) if wanted else None
+        if themes is None:
+            return Component(
+                self.name,
+                scores,
+                np.zeros(len(queries), dtype=bool),
+                lambda qi, ui: "theme tagging unavailable",
+            )
+        for qi, q in enumerate(queries):
+            if q.theme:
+                scores[qi] = [1.0 if q.theme in t else 0.0 for t in themes]
+        applies = np.array([bool(q.theme) for q in queries])
+
+        def explain(qi: int, ui: int) -> str:
+            t = ", ".join(sorted(themes[ui])) or "-"
+            verdict = "agrees" if scores[qi, ui] else "differs"
+            return f"obligation theme {queries[qi].theme!r} {verdict}; provision themes: {t}"
+
+        return Component(self.name, scores, applies, explain)
+
+
+def default_scorers(encoder: Any = None) -> tuple[Any, ...]:
+    return (ElementScorer(), BM25Scorer(), FuzzyScorer(), EmbeddingScorer(encoder), ThemeScorer())
+
+
+# ---------------------------------------------------------------------------------------------
+# Combining and ranking
+
+
+def combine(components: Sequence[Component], config: MatchConfig) -> np.ndarray:
+    """Weighted mean of the components that apply to each query; result in [0, 1]."""
+    if not components:
+        raise ValueError("no scorer given")
+    shape = components[0].scores.shape
+    num = np.zeros(shape, dtype=np.float64)
+    den = np.zeros(shape[0], dtype=np.float64)
+    for comp in components:
+        w = float(config.weights.get(comp.name, 0.0))
+        if w <= 0:
+            continue
+        mask = comp.applies.astype(np.float64)
+        num += w * mask[:, None] * comp.scores
+        den += w * mask
+    den[den == 0] = 1.0
+    return np.clip(num / den[:, None], 0.0, 1.0)
+
+
+def score_matrix(
+    queries: Sequence[Query],
+    units: Sequence[Unit],
+    *,
+    config: MatchConfig = MatchConfig(),
+    scorers: Sequence[Any] | None = None,
+) -> tuple[np.ndarray, list[Component]]:
+    """(hybrid scores (n_queries, n_units), components): for benchmarks and notebooks."""
+    scorers = tuple(scorers) if scorers is not None else default_scorers()
+    components = [s(queries, units, config) for s in scorers] if units else []
+    if not units:
+        return np.zeros((len(queries), 0)), components
+    return combine(components, config), components
+
+
+def rank(
+    queries: Sequence[Query],
+    units: Sequence[Unit],
+    combined: np.ndarray,
+    components: Sequence[Component],
+    config: MatchConfig,
+) -> list[Alignment]:
+    out: list[Alignment] = []
+    for qi, q in enumerate(queries):
+        row = combined[qi] if combined.size else np.zeros(0)
+        order = np.argsort(-row, kind="stable")[: config.top_k]
+        kept = [int(ui) for ui in order if row[ui] >= config.min_score]
+        if not kept:
+            out.append(
+                Alignment(
+                    q.id,
+                    q.instrument_id,
+                    q.instrument_eid,
+                    "",
+                    "",
+                    0.0,
+                    1,
+                    (
+                        Evidence(
+                            "none", f"no national provision scored above {config.min_score}", 0.0
+                        ),
+                    ),
+                )
+            )
+            continue
+        for r, ui in enumerate(kept, start=1):
+            u = units[ui]
+            ev = [Evidence("hybrid", _weights_note(components, qi, config), float(row[ui]))]
+            for comp in components:
+                if comp.applies[qi]:
+                    detail = comp.explain(qi, ui)
+                    method = comp.name
+                    ev.append(Evidence(method, detail, float(comp.scores[qi, ui])))
+                else:
+                    ev.append(Evidence(comp.name, "not applicable to this query", None))
+            out.append(
+                Alignment(
+                    q.id,
+                    q.instrument_id,
+                    q.instrument_eid,
+                    u.document_id,
+                    u.eid,
+                    round(float(row[ui]), 6),
+                    r,
+                    tuple(ev),
+                )
+            )
+    return out
+
+
+def _weights_note(components: Sequence[Component], qi: int, config: MatchConfig) -> str:
+    used = [
+        f"{c.name}={config.weights.get(c.name, 0.0):g}"
+        for c in components
+        if c.applies[qi] and config.weights.get(c.name, 0.0) > 0
+    ]
+    return "weighted mean of " + ", ".join(used)
+
+
+def align(
+    provisions: Sequence[Provision],
+    obligations: Sequence[Any],
+    *,
+    config: MatchConfig = MatchConfig(),
+    scorers: Sequence[Any] | None = None,
+    source_texts: Mapping[str, str] | None = None,
+) -> list[Alignment]:
+    """Rank national provisions for every obligation.
+
+    Returns, per obligation, up to ``config.top_k`` `Alignment` rows (rank 1 = best, score in
+    [0, 1], evidence per component); an obligation nothing matches still gets one row with an
+    empty ``national_id`` and score 0. `obligations` may also be `Query` objects.
+    """
+    queries = [
+        o if isinstance(o, Query) else query_from_obligation(o, source_texts) for o in obligations
+    ]
+    units = roll_up(provisions, config.level)
+    combined, components = score_matrix(queries, units, config=config, scorers=scorers)
+    return rank(queries, units, combined, components, config)
+
+
+def align_provisions(
+    a: Sequence[Provision],
+    b: Sequence[Provision],
+    *,
+    config: MatchConfig = MatchConfig(),
+    scorers: Sequence[Any] | None = None,
+) -> list[Alignment]:
+    """Align the provisions of one law (`a`) with those of another (`b`).
+
+    For Guinea vs Benin, or two versions of one law. Each unit of `a` is a query whose text is
+    used for BM25, fuzzy and embedding scoring (no elements, no theme). In the output,
+    ``obligation_id`` is the ref of the `a` unit ("doc#eid"), ``instrument_id/eid`` its
+    document and eId, ``national_id/eid`` the matched unit of `b`. Identical texts score 1.
+    """
+    ua, ub = roll_up(a, config.level), roll_up(b, config.level)
+    queries = [
+        Query(
+            id=f"{u.document_id}#{u.eid}",
+            instrument_id=u.document_id,
+            instrument_eid=u.eid,
+            label_fr=u.text[:1500],
+            label_en="",
+            source_text=u.text,
+        )
+        for u in ua
+    ]
+    scorers = (
+        tuple(scorers) if scorers is not None else (BM25Scorer(), FuzzyScorer(), EmbeddingScorer())
+    )
+    combined, components = score_matrix(queries, ub, config=config, scorers=scorers)
+    if combined.size:
+        same = np.array([[x.text.strip() == y.text.strip() for y in ub] for x in ua])
+        combined = np.where(same, 1.0, combined)
+    return rank(queries, ub, combined, components, config)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _unit_norm(v: np.ndarray) -> np.ndarray:
+    n = float(np.linalg.norm(v))
+    return v / n if n > 0 else v
+
+
+def _progress_map(
+    fn: Callable[[list[str]], list[Any]],
+    items: list[str],
+    progress: bool,
+    desc: str,
+    batch: int = 200,
+) -> list[Any]:
+    if not progress or len(items) <= batch:
+        return list(fn(items))
+    from tqdm.auto import tqdm
+
+    out: list[Any] = []
+    for i in tqdm(
+        range(0, len(items), batch),
+        desc=desc,
+        unit="batch",
+        total=math.ceil(len(items) / batch),
+        leave=False,
+    ):
+        out.extend(fn(items[i : i + batch]))
+    return out
