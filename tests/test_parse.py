@@ -168,3 +168,16 @@ def test_unknown_numbering_is_reported_not_raised():
     parsed = parse_text(SourceText("x", text, "0"), Document("x", "x", "law", "national", "fr"))
     assert [a.eid for a in parsed.articles] == ["art_2"]
     assert parsed.problems and parsed.problems[0].line == 3
+
+
+@pytest.mark.parametrize(("doc", "eid", "start"), [
+    # marker alone on its line, text on the next (2005 West-Africa agreement)
+    ("ao-accord-multilateral-traite-enfants-2005", "art_8__para_a", "a)\nprendre toutes les"),
+    # "3." alone, its lettered points below (ICCPR 8(3)(a))
+    ("un-iccpr-1966", "art_8__para_3__point_a", "(a) No one shall be required to perform forced"),
+    ("un-suppslavery-1956", "art_3__para_2__point_a", "(a)The States Parties shall take"),
+    # no space after the number: "1.Slavery is ..."
+    ("lon-slavery-1926", "art_1__para_1", "1.Slavery"),
+])
+def test_sub_provision_markers_in_treaty_layouts(doc, eid, start):
+    assert corpus.load(doc).get(eid).text.startswith(start)

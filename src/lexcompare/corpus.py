@@ -27,7 +27,7 @@ from .errors import CatalogueError
 from .model import Document, ParsedDocument, SourceText, sha256_text
 from .parse import parse_text
 
-PARSER_VERSION = "2"  # bump when parse.py changes what it produces (invalidates the cache)
+PARSER_VERSION = "3"  # bump when parse.py changes what it produces (invalidates the cache)
 
 # Manifest party statuses are free text; these decide what binds.
 _PARTY = re.compile(r"^(acceded|ratified|party|succe|member[ _]state|reported as ratified)", re.I)

@@ -57,12 +57,15 @@ HEADING_RE = re.compile(
 ROMAN_LINE_RE = re.compile(r"^[ \t]*(?P<num>[IVX]{1,5})[ \t]*$")  # treaty parts: "I" + title line
 
 # Markers of sub-provisions, in the order they are tried.
-PARA_NUM_RE = re.compile(r"^[ \t]*(?P<n>\d{1,2})[ \t]*\.(?!\d)[ \t]+(?=\S)")
-LETTER_RE = re.compile(r"^[ \t]*(?:\((?P<a>[a-z]{1,2})\)|(?P<b>[a-z])\))[ \t]*(?=\S)")
-ROMAN_ITEM_RE = re.compile(r"^[ \t]*\((?P<r>[ivx]{1,5})\)[ \t]*(?=\S)")
-POINT_NUM_RE = re.compile(r"^[ \t]*(?P<n>\d{1,2})[ \t]*(?:°|\)|o\b)[ \t]*(?=\S)")
+# A marker may stand alone on its line ("3." then "(a) ..." below, "a)" then the text): `$`.
+PARA_NUM_RE = re.compile(
+    r"^[ \t]*(?P<n>\d{1,2})[ \t]*\.(?!\d)(?:[ \t]+(?=\S)|(?=[A-ZÀ-Ý(«\"“])|[ \t]*$)")
+LETTER_RE = re.compile(r"^[ \t]*(?:\((?P<a>[a-z]{1,2})\)|(?P<b>[a-z])\))[ \t]*(?=\S|$)")
+ROMAN_ITEM_RE = re.compile(r"^[ \t]*\((?P<r>[ivx]{1,5})\)[ \t]*(?=\S|$)")
+POINT_NUM_RE = re.compile(r"^[ \t]*(?P<n>\d{1,2})[ \t]*(?:°|\)|o\b)[ \t]*(?=\S|$)")
 BULLET_RE = re.compile(r"^[ \t]*[-–—•·▪][ \t]*(?=\S)")
 _TERMINAL = tuple(".;:!?»\"”)")
+_MARKER_ONLY_RE = re.compile(r"^[ \t]*(?:\(?[a-z]{1,2}\)|\([ivx]{1,5}\)|\d{1,2}[ \t]*[.)°])[ \t]*$")
 _ROMAN = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
 
 
@@ -260,8 +263,10 @@ def _blocks(body: list[_Line], first_rest: _Line | None) -> list[_Block]:
             prev_blank = True
             continue
         kind, mark = _classify(ln.text)
-        if (kind == "plain" and blocks and not prev_blank
-                and not blocks[-1].lines[-1].text.rstrip().endswith(_TERMINAL)):
+        marker_only = (blocks and len(blocks[-1].lines) == 1 and blocks[-1].kind != "plain"
+                       and _MARKER_ONLY_RE.match(blocks[-1].lines[0].text))
+        if kind == "plain" and blocks and (marker_only or (
+                not prev_blank and not blocks[-1].lines[-1].text.rstrip().endswith(_TERMINAL))):
             blocks[-1].lines.append(ln)
         else:
             blocks.append(_Block(kind, mark, [ln]))
