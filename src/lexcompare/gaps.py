@@ -210,8 +210,8 @@ def _matcher(key: str, cls: type, spec: Mapping[str, object]) -> object:
 
 
 _CHILD_AGE_RE = re.compile(
-    r"(?:entend\s+par\s+[«\"]?\s*enfant|enfant\s*[»\"]?\s*:\s*(?:toute|tout)|est\s+(?:un\s+)?enfant"
-    r"|on\s+entend\s+par\s+mineur|considéré\s+comme\s+(?:un\s+)?enfant)"
+    r"(?:entend\s+par\s+\W{0,3}\s*(?:enfant|mineur)|(?:enfant|mineur)\s*\W{0,3}\s*:\s*(?:toute|tout)"
+    r"|est\s+(?:un\s+)?enfant|considérée?\s+comme\s+(?:un\s+)?(?:enfant|mineur))"
     r"[^.;]{0,160}?moins\s+de\s+(?:[a-zé\-]+\s+)?\(?(\d{1,2})\)?\s+ans",
     re.IGNORECASE,
 )
@@ -222,16 +222,23 @@ _SMUGGLING_RE = re.compile(r"trafic\s+illicite\s+de\s+migrants|entrée\s+illéga
                            r"passage\s+clandestin|smuggling", re.IGNORECASE)
 _TRAFFICKING_RE = re.compile(r"\btraite\b|trafficking", re.IGNORECASE)
 _RAPE_RE = re.compile(r"\bviol\b", re.IGNORECASE)
+# The article that punishes trafficking itself ("La traite des personnes est punie de...",
+# "Quiconque se livre à la traite d'enfants encourt..."), not one that merely mentions it.
+_TIP_OFFENCE_RE = re.compile(
+    r"\btraite\s+(?:des\s+personnes|d['’]\s*enfants?|des\s+enfants)\s+(?:est|sont)\s+puni"
+    r"|(?:se\s+livre|s['’]est\s+livr[ée]e?)\s+à\s+la\s+traite(?:\s+(?:des\s+personnes"
+    r"|d['’]\s*enfants?|des\s+enfants))?", re.IGNORECASE)
+_CHILD_RE = re.compile(r"enfant|mineur", re.IGNORECASE)
+
+
+def child_age_definitions(provisions: Sequence[Provision]) -> list[tuple[Provision, int]]:
+    """Definitions of 'child' / 'minor' with the age limit they set."""
+    return [(p, int(m.group(1))) for p in provisions for m in _CHILD_AGE_RE.finditer(p.text)]
 
 
 def child_age_conflicts(provisions: Sequence[Provision]) -> list[tuple[Provision, int]]:
     """Definitions of 'child' that stop below 18 (the Palermo 3(d) / CRC 1 threshold)."""
-    out = []
-    for p in provisions:
-        for m in _CHILD_AGE_RE.finditer(p.text):
-            if int(m.group(1)) < 18:
-                out.append((p, int(m.group(1))))
-    return out
+    return [(p, age) for p, age in child_age_definitions(provisions) if age < 18]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,9 +494,9 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
                   f"mention {names(missing, 'en')} ({src_en}).")
         elif penalty_flag and penalty_flag.get("flags"):
             fr = (f"Partielle : {refs_fr} incrimine les faits, mais "
-                  + " ; ".join(f[0] for f in penalty_flag["flags"]) + ".")
+                  + " ; ".join(f[0].rstrip(".") for f in penalty_flag["flags"]) + ".")
             en = (f"Partial: {refs_en} criminalises the conduct, but "
-                  + "; ".join(f[1] for f in penalty_flag["flags"]) + ".")
+                  + "; ".join(f[1].rstrip(".") for f in penalty_flag["flags"]) + ".")
         elif basis == "single":
             fr = (f"Partielle, à confirmer : {refs_fr} mentionne {names(found, 'fr')} "
                   f"({src_fr}), mais un seul indice textuel ne suffit pas à établir que "
@@ -549,13 +556,13 @@ def _penalty_findings(provisions: Sequence[Provision], ctx: CountryContext
     """Findings about the penalties for trafficking in the analysed national texts."""
     notes: dict[str, list[tuple[str, str]]] = {"flags": [], "conflicts": [], "stringent": [],
                                                "child_flags": []}
-    trafficking = [(p, op) for p, op in _offence_provisions(provisions, _TRAFFICKING_RE)
-                   if re.search(r"\btraite\b[^.]{0,60}(?:est|sont)\s+puni", p.text, re.I)
-                   or re.search(r"puni[^.]{0,200}\btraite\b", p.text, re.I)]
-    if not trafficking:
+    offences = [(p, op, m) for p, op in _offence_provisions(provisions, _TRAFFICKING_RE)
+                if (m := _TIP_OFFENCE_RE.search(p.text))]
+    if not offences:
         return notes
-    adult = [(p, op) for p, op in trafficking if not re.search(r"enfant|mineur", p.text, re.I)]
-    child = [(p, op) for p, op in trafficking if re.search(r"enfant|mineur", p.text, re.I)]
+    trafficking = [(p, op) for p, op, _ in offences]
+    adult = [(p, op) for p, op, m in offences if not _CHILD_RE.search(m.group())]
+    child = [(p, op) for p, op, m in offences if _CHILD_RE.search(m.group())]
     main = adult[0] if adult else trafficking[0]
     p, op = main
     if pen.fine_in_lieu(op):

@@ -560,7 +560,7 @@ def build_model(study: Any, lang: str = "fr") -> ReportModel:
         analysed=analysed, absent=absent, method=typo(METHOD[lang], lang), gaps=gaps,
         themes=theme_list, status_counts=status_counts, theme_counts=theme_counts,
         scope_counts=scope_counts, heat_instruments=heat_instruments, heat_rows=heat_rows,
-        annex=list(annex.values()), has_comments=any(g.comment for g in gaps),
+        annex=list(annex.values()), has_comments="analyst_comment" in df.columns,
         has_analyst=any(g.analyst for g in gaps),
         statuses=[(s, labels[s], STATUS_COLOURS[s]) for s in STATUSES])
 
@@ -730,8 +730,11 @@ def write_docx(m: ReportModel, target: Path) -> Path:
     doc.add_heading(f"4. {t['gaps']}", level=1)
     multi = len(m.countries) > 1
     header = [t["obligation"], t["article"], t["strength"], t["status"], t["provisions"],
-              t["missing_elements"], t["rationale"], t["analyst_comment"]]
-    widths = [3.6, 3.0, 1.7, 2.0, 7.0, 2.4, 4.6, 1.4]
+              t["missing_elements"], t["rationale"]]
+    widths = [3.6, 3.0, 1.7, 2.2, 7.4, 2.4, 5.4]
+    if m.has_comments:
+        header.append(t["analyst_comment"])
+        widths = [3.4, 2.6, 1.6, 2.1, 6.6, 2.2, 4.4, 2.8]
 
     def obligation_cell(g: GapView) -> Callable[[Any], None]:
         def fill(cell: Any) -> None:
@@ -769,6 +772,8 @@ def write_docx(m: ReportModel, target: Path) -> Path:
                 r.font.size = Pt(8)
                 r2 = par.add_run(f" ({q.locator})")
                 r2.font.size = Pt(7)
+                if q.related:  # context only: the full text is in the annex
+                    continue
                 qp = cell.add_paragraph()
                 r3 = qp.add_run(quoted(q.short, m.lang))
                 r3.font.size = Pt(8)
@@ -777,11 +782,12 @@ def write_docx(m: ReportModel, target: Path) -> Path:
                 cell.paragraphs[0].add_run(t["none"])
         return fill
 
-    for tid, label, items in m.gaps_by_theme():
+    for _tid, label, items in m.gaps_by_theme():
         doc.add_heading(label, level=2)
-        _docx_table(doc, header, [[obligation_cell(g), g.article, g.strength, status_cell(g),
-                                   quotes_cell(g), g.missing or t["none"], g.rationale,
-                                   g.comment] for g in items], widths, 8.5)
+        rows = [[obligation_cell(g), g.article, g.strength, status_cell(g), quotes_cell(g),
+                 g.missing or t["none"], g.rationale] + ([g.comment] if m.has_comments else [])
+                for g in items]
+        _docx_table(doc, header, rows, widths, 8.5)
 
     # Annex
     doc.add_page_break()
@@ -910,6 +916,8 @@ def write_xlsx(m: ReportModel, target: Path) -> Path:
               t["quotes"], t["eids"], t["missing_elements"], t["elements_found"], t["rationale"],
               t["findings"], t["analyst_comment"], t["checksums"]]
     widths = [10, 24, 40, 22, 30, 13, 12, 30, 15, 18, 70, 28, 28, 28, 60, 30, 30, 30]
+    if not m.has_comments:
+        del header[16], widths[16]
 
     def gap_rows(items: Sequence[GapView]) -> list[list[Any]]:
         return [[g.country_name, g.obligation_id, g.obligation, g.theme_label, g.article,
@@ -917,7 +925,8 @@ def write_xlsx(m: ReportModel, target: Path) -> Path:
                  "\n\n".join(("(" + t["related"] + ") " if q.related else "") + q.ref + "\n"
                              + quoted(q.short, m.lang) for q in g.quotes),
                  "; ".join(q.locator for q in g.quotes), g.missing, g.found, g.rationale,
-                 g.findings, g.comment, g.checksums] for g in items]
+                 g.findings, *([g.comment] if m.has_comments else []), g.checksums]
+                for g in items]
 
     for inst_id, name in m.heat_instruments:
         items = [g for g in m.gaps if inst_id in g.instruments]

@@ -107,7 +107,8 @@ class Study:
     def obligations(self) -> list[Any]:
         from .obligations import load_checklist
 
-        return load_checklist()
+        themes = self.config.get("themes")  # optional: restrict the study to some themes
+        return [o for o in load_checklist() if not themes or o.theme in themes]
 
     @cached_property
     def instrument_ids(self) -> list[str]:
@@ -125,9 +126,13 @@ class Study:
         self._timed("parse", t0)
         return out
 
-    def national_provisions(self, country: str | None = None) -> list[Provision]:
+    def national_provisions(self, country: str | None = None, *,
+                            in_force: bool = False) -> list[Provision]:
+        """National provisions; `in_force` leaves out superseded 'ancien' versions of amended
+        articles, which consolidated codes print beside the 'nouveau' ones."""
         docs = [d for c, ds in self.countries.items() if country in (None, c) for d in ds]
-        return [p for d in docs for p in self.parsed[d].provisions]
+        return [p for d in docs for p in self.parsed[d].provisions
+                if not (in_force and "-ancien" in p.article_eid)]
 
     @cached_property
     def themes(self) -> dict[tuple[str, str], tuple[str, ...]]:
@@ -156,7 +161,7 @@ class Study:
                                          self.parsed else corpus.load(d))
         records: list[Alignment] = []
         for country in self.countries:
-            provs = self.national_provisions(country)
+            provs = self.national_provisions(country, in_force=True)
             records.extend(match.align(provs, self.obligations, source_texts=sources,
                                        config=match.MatchConfig(progress=self.progress)))
         self._timed("match", t0)
@@ -187,7 +192,7 @@ class Study:
         records = self.alignment_records
         out: list[Gap] = []
         for country in self.countries:
-            provs = self.national_provisions(country)
+            provs = self.national_provisions(country, in_force=True)
             articles = {(p.document_id, p.eid): p for p in provs if p.level == "article"}
             out.extend(assess(self.obligations, records, articles, self.context(country),
                               config=GapConfig(), all_provisions=provs, themes=self.themes))

@@ -1,0 +1,61 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% [markdown]
+# # 3. Gap tables: Guinea, with Benin beside it
+#
+# Per obligation: **covered** (every element found in binding national text), **partial**,
+# **missing**, **conflicting**, or **not assessable** (the national text that would carry it is
+# known but not in the corpus — for Guinea, the 2016 penal code and the 2023 anti-trafficking
+# law). Each status comes with the provisions quoted exactly and a rationale in French and
+# English.
+
+# %%
+import pandas as pd
+
+import lexcompare as lx
+
+pd.set_option("display.max_colwidth", 200)
+guinea = lx.Study.load("gn-tip")
+gaps = guinea.gaps()
+gaps.status.value_counts()
+
+# %% [markdown]
+# ## Regional and international obligations, separately and together
+
+# %%
+pd.crosstab(gaps.theme, [gaps.scope, gaps.status])
+
+# %% [markdown]
+# ## What the Guinean texts analysed do say
+#
+# The constitution prohibits trafficking (art. 8): it is cited, while the criminal-law obligations
+# stay *not assessable* until the penal code is added.
+
+# %%
+gaps[gaps.status != "not_assessable"][["obligation_id", "status", "national_eids",
+                                         "rationale_fr"]]
+
+# %%
+gaps.set_index("obligation_id").loc["tip.criminalisation.offence", ["status", "rationale_fr",
+                                                                     "related"]]
+
+# %% [markdown]
+# ## Benin as a peer: side by side
+
+# %%
+benin = lx.Study.load("bj-tip").gaps()
+side = gaps[["obligation_id", "theme", "status"]].merge(
+    benin[["obligation_id", "status", "national_eids"]], on="obligation_id",
+    suffixes=("_guinea", "_benin"))
+side[side.theme.isin(["definition", "criminalisation", "penalties"])]

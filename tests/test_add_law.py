@@ -1,0 +1,69 @@
+"""An analyst brings in a law from a PDF: it is parsed, catalogued, and turns "not assessable"
+into a real status. Benin's penal code stands in for Guinea's absent 2016 code."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from lexcompare import corpus
+from lexcompare.cli import main
+from lexcompare.study import Study
+from pdfgen import bj_trafficking_slice, jo_pdf, scanned_pdf
+
+
+@pytest.fixture()
+def user_corpus(tmp_path, monkeypatch):
+    monkeypatch.setenv("LEXCOMPARE_USER_CORPUS", str(tmp_path / "user-corpus"))
+    monkeypatch.setenv("LEXCOMPARE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LEXCOMPARE_WORK", str(tmp_path / "work"))
+    corpus.refresh()
+    yield tmp_path
+    corpus.refresh()
+
+
+def add(pdf: Path) -> int:
+    return main(["add", str(pdf), "--id", "gn-code-penal-2016", "--country", "gn",
+                 "--kind", "code", "--title", "Code pénal (extraits)", "--date", "2016-10-26",
+                 "--carrier", "penal_code", "--carrier", "tip_law"])
+
+
+def test_added_pdf_law_makes_criminalisation_assessable(user_corpus, capsys):
+    pdf = user_corpus / "code-penal.pdf"
+    jo_pdf(bj_trafficking_slice(), pdf)
+    assert add(pdf) == 0
+    assert "added gn-code-penal-2016" in capsys.readouterr().out
+
+    entry = corpus.entry("gn-code-penal-2016")
+    assert entry.root == "user" and entry.document.country == "gn"
+    assert "gn-code-penal-2016" not in {a.id for a in corpus.absent_texts("gn")}
+    parsed = corpus.load("gn-code-penal-2016")
+    art = parsed.get("art_499")
+    assert art.text.startswith("Constitue un acte de traite des personnes")
+    assert art.pages  # page numbers kept from the PDF
+
+    config = yaml.safe_load((corpus.shipped_root().parent / "studies/gn-tip.yaml").read_text())
+    config["countries"]["gn"]["documents"] = ["gn-constitution-2025", "gn-code-penal-2016"]
+    config["themes"] = ["definition", "criminalisation"]
+    study_file = user_corpus / "gn-tip-with-code.yaml"
+    study_file.write_text(yaml.safe_dump(config, allow_unicode=True))
+    gaps = Study.load(study_file, progress=False).gaps().set_index("obligation_id")
+
+    means = gaps.loc["tip.definition.means"]
+    assert means.status == "covered"
+    assert means.national_eids.startswith("gn-code-penal-2016#art_499")
+    assert means.pages.split("; ")[0] == ",".join(map(str, art.pages))
+    assert gaps.loc["tip.criminalisation.offence"].status != "not_assessable"
+    assert "not_assessable" not in set(gaps[gaps.theme == "definition"].status)
+
+
+def test_scanned_pdf_is_refused_and_nothing_is_stored(user_corpus, capsys):
+    pdf = user_corpus / "scan.pdf"
+    scanned_pdf(bj_trafficking_slice(), pdf)
+    assert add(pdf) == 2
+    err = capsys.readouterr().err
+    assert "no text layer" in err.lower() and "--ocr" in err
+    assert not (user_corpus / "user-corpus" / "gn-code-penal-2016").exists()
+    assert "gn-code-penal-2016" in {a.id for a in corpus.absent_texts("gn")}

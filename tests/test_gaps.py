@@ -1,0 +1,141 @@
+"""Gap analysis on real texts: Benin (complete peer) and Guinea (constitution only)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from lexcompare import corpus
+from lexcompare.gaps import STATUSES, child_age_conflicts, child_age_definitions, eid_label
+from lexcompare.model import Document, SourceText
+from lexcompare.parse import parse_text
+
+CONTRACT = ["obligation_id", "instrument_id", "instrument_eid", "strength", "status",
+            "national_eids", "missing_elements", "rationale_fr", "rationale_en"]
+
+
+def row(df: pd.DataFrame, obligation_id: str) -> pd.Series:
+    rows = df[df.obligation_id == obligation_id]
+    assert len(rows) == 1, obligation_id
+    return rows.iloc[0]
+
+
+@pytest.fixture(scope="module")
+def bj(bj_study):
+    return bj_study.gaps()
+
+
+@pytest.fixture(scope="module")
+def gn(gn_study):
+    return gn_study.gaps()
+
+
+def test_output_contract(bj, gn, bj_study):
+    for df in (bj, gn):
+        assert set(CONTRACT) <= set(df.columns)
+        assert set(df.status) <= set(STATUSES)
+        assert df.obligation_id.is_unique
+        assert len(df) == len(bj_study.obligations)
+        assert (df.rationale_fr.str.len() > 40).all() and (df.rationale_en.str.len() > 40).all()
+
+
+@pytest.mark.parametrize("obligation_id", ["tip.definition.acts", "tip.definition.means",
+                                           "tip.definition.purposes",
+                                           "tip.definition.consent_irrelevant"])
+def test_benin_article_499_covers_the_definition(bj, obligation_id):
+    r = row(bj, obligation_id)
+    assert r.status == "covered"
+    assert r.national_eids.split("; ")[0] == "bj-code-penal-2018#art_499"
+    assert r.missing_elements == ""
+    assert "Code pénal (Bénin, 2018), art. 499" in r.rationale_fr
+
+
+def test_quotes_are_exact_and_traceable(bj_study, bj):
+    r = row(bj, "tip.definition.means")
+    parsed = corpus.load("bj-code-penal-2018")
+    art = parsed.get("art_499")
+    assert art.text[:200] in r.quotes
+    assert art.checksum in r.provision_checksums
+    assert corpus.entry("bj-code-penal-2018").document.sha256 in r.source_sha256
+
+
+def test_benin_trafficking_penalty_is_extracted_and_judged(bj):
+    r = row(bj, "tip.criminalisation.offence")
+    assert r.status == "covered"
+    # Code pénal art. 501: "réclusion criminelle à temps de dix (10) ans à (20) ans"
+    assert "réclusion criminelle de 10 à 20 ans" in r.rationale_fr
+    assert "suffisamment sévère" in r.rationale_fr
+    assert "viol" in r.rationale_fr and "553" in r.rationale_fr
+    assert "553-ancien" not in r.rationale_fr  # the superseded version is not law in force
+
+
+def test_benin_child_trafficking_penalty_inconsistency_is_flagged(bj):
+    r = row(bj, "chd.opsc.penalties")
+    assert r.status == "partial"
+    assert "art. 593" in r.findings and "art. 396" in r.findings
+    assert "perpétuité" in r.findings and "10 à 20 ans" in r.findings
+
+
+def test_forced_labour_fine_in_lieu_is_not_covered(bj):
+    # Code du travail art. 303: "... ou de l'une de ces deux peines seulement"
+    r = row(bj, "lab.c29.penal_offence")
+    assert r.status != "covered"
+    assert "art. 303" in r.findings and "amende" in r.findings
+
+
+def test_single_cue_never_makes_covered(bj_study, bj):
+    singles = {o.id for o in bj_study.obligations if len(o.elements) < 2}
+    assert not set(bj[bj.status == "covered"].obligation_id) & singles
+
+
+def test_optional_missing_measure_is_reported_as_optional(bj):
+    optional_missing = bj[(bj.status == "missing") & (bj.strength == "optional")]
+    for r in optional_missing.itertuples():
+        assert "facultative" in r.rationale_fr and "Optional" in r.rationale_en
+
+
+def test_guinea_criminalisation_is_not_assessable_naming_the_penal_code(gn):
+    r = row(gn, "tip.criminalisation.offence")
+    assert r.status == "not_assessable"
+    assert "Code pénal de 2016" in r.rationale_fr
+    assert "2016 Penal Code not analysed" in r.rationale_en or \
+        "2016 Penal Code" in r.rationale_en and "not analysed" in r.rationale_en
+    # the constitution's prohibition of trafficking is cited beside it
+    assert "gn-constitution-2025#art_8" in r.related
+    for oid in ("tip.definition.means", "tip.criminalisation.attempt"):
+        assert row(gn, oid).status == "not_assessable"
+    assert "missing" not in set(gn[gn.theme.isin(["definition", "criminalisation"])].status)
+
+
+def test_guinea_constitution_article_8_is_evidence_for_the_prohibition(gn):
+    r = row(gn, "reg.achpr.prohibition")
+    assert r.status in ("covered", "partial")
+    assert "gn-constitution-2025#art_8" in r.national_eids
+    assert "traite" in r.quotes
+
+
+def test_party_status_decides_binding(gn):
+    palermo = gn[gn.instrument_id == "un-palermo-2000"]
+    assert palermo.binding.all()
+    assert "party 2004-11-09" in palermo.party.iloc[0]
+
+
+def test_child_defined_below_18_is_a_conflict():
+    # Benin Code de l'enfant art. 2 defines the child as under 18: no conflict there ...
+    enfant = corpus.load("bj-code-enfant-2015")
+    assert [age for _, age in child_age_definitions([enfant.get("art_2")])] == [18]
+    assert child_age_conflicts([enfant.get("art_2")]) == []
+    # ... while a definition stopping at 16 is flagged
+    text = ("Loi\n\nArticle 1er : Au sens de la présente loi, on entend par enfant toute personne "
+            "âgée de moins de seize (16) ans.\n")
+    parsed = parse_text(SourceText("x", text, "0"), Document("x", "x", "law", "national", "fr"))
+    assert [age for _, age in child_age_conflicts(parsed.articles)] == [16]
+
+
+@pytest.mark.parametrize(("eid", "fr", "en"), [
+    ("art_3__para_a", "art. 3(a)", "art. 3(a)"),
+    ("art_6__para_3__point_b", "art. 6(3)(b)", "art. 6(3)(b)"),
+    ("art_499__al_2", "art. 499, al. 2", "art. 499, para. 2"),
+])
+def test_eid_labels_read_as_lawyers_write(eid, fr, en):
+    assert eid_label(eid, "fr") == fr and eid_label(eid, "en") == en
