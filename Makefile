@@ -24,7 +24,7 @@ run: setup
 ## Set up and run the test suite (installs the browser/office tools the export tests use)
 test: setup system-deps
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/pytest -q -n 2 --dist loadfile
+	$(BIN)/pytest -q -n 2 --dist loadfile tests notebooks/*.ipynb --nbmake
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from pdfgen import bj_trafficking_slice, jo_pdf, scanned_pdf
 
 from lexcompare import corpus
 from lexcompare.cli import main
 from lexcompare.study import Study
-from pdfgen import bj_trafficking_slice, jo_pdf, scanned_pdf
 
 
 @pytest.fixture()

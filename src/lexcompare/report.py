@@ -47,6 +47,9 @@ STATUS_SHORT = {
     "en": {"covered": "C", "partial": "P", "missing": "M", "conflicting": "X",
            "not_assessable": "NA"},
 }
+PARTY_FR = {"party": "partie", "party (unverified)": "partie (non vérifié)",
+            "signed only": "signataire seulement", "not party": "non partie",
+            "unverified": "non vérifié", "unknown instrument": "instrument inconnu"}
 COUNTRY_NAMES = {"gn": ("Guinée", "Guinea"), "bj": ("Bénin", "Benin")}
 MONTHS_FR = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
              "septembre", "octobre", "novembre", "décembre")
@@ -513,7 +516,9 @@ def build_model(study: Any, lang: str = "fr") -> ReportModel:
             force = t["soft_law"] if r.get("soft_law") else (
                 t["binding_yes"] if binding else t["binding_no"])
             per_country.append({"country": country_name(c, lang),
-                                "status": _text(r, f"{c}_status"),
+                                "status": PARTY_FR.get(_text(r, f"{c}_status"),
+                                                       _text(r, f"{c}_status"))
+                                if lang == "fr" else _text(r, f"{c}_status"),
                                 "date": _text(r, f"{c}_date") or t["none"],
                                 "binding": binding and not r.get("soft_law"), "force": force})
         name = instrument_label(r["instrument_id"], "", lang)
@@ -638,6 +643,8 @@ def _docx_table(doc: Any, header: Sequence[str], rows: Iterable[Sequence[Any]],
                 run = cell.paragraphs[0].add_run(clean(str(value)))
                 run.font.size = Pt(font_pt)
     if widths_cm:
+        for col, w in zip(table.columns, widths_cm, strict=True):
+            col.width = Cm(w)  # tblGrid: what LibreOffice reads
         for row in table.rows:
             for cell, w in zip(row.cells, widths_cm, strict=True):
                 cell.width = Cm(w)

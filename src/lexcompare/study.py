@@ -9,7 +9,9 @@ Each stage runs once and is kept in memory; `timings` records how long each took
 
 from __future__ import annotations
 
+import hashlib
 import os
+import pickle
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -35,6 +37,35 @@ DOC_SHORT = {
     "bj-constitution-2019": ("Constitution (Bénin, 2019)", "Constitution (Benin, 2019)"),
     "bj-cpp": ("Code de procédure pénale (Bénin)", "Code of Criminal Procedure (Benin)"),
 }
+
+
+@dataclass(frozen=True)
+class _theme_cache:  # noqa: N801 - reads as a function call at the call site
+    """Theme tags of one document on disk, keyed by its text and the taxonomy's checksums."""
+
+    doc: ParsedDocument
+
+    @property
+    def path(self) -> Path:
+        # The tags depend on the text, the taxonomy and the tagging code: any change re-tags.
+        here = Path(__file__).parent
+        inputs = [self.doc.source.text.encode(), (corpus.shipped_root() / "themes.yaml")
+                  .read_bytes(), (here / "tag.py").read_bytes(), (here / "cues.py").read_bytes()]
+        key = hashlib.sha256(b"\0".join(inputs)).hexdigest()[:24]
+        return corpus.cache_dir() / "themes" / f"{self.doc.document.id}-{key}.pickle"
+
+    def read(self) -> dict[tuple[str, str], tuple[str, ...]] | None:
+        try:
+            return pickle.loads(self.path.read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError):
+            return None
+
+    def write(self, tags: dict[tuple[str, str], tuple[str, ...]]) -> None:
+        path = self.path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(tags))
+        os.replace(tmp, path)
 
 
 def studies_dirs() -> list[Path]:
@@ -141,13 +172,21 @@ class Study:
 
         t0 = time.perf_counter()
         out: dict[tuple[str, str], tuple[str, ...]] = {}
-        by_lang: dict[str, list[Provision]] = {}
+        todo: dict[str, list[Provision]] = {}
         for doc in self.parsed.values():
+            cached = _theme_cache(doc).read()
+            if cached is not None:
+                out.update(cached)
+                continue
             for p in doc.provisions:
-                by_lang.setdefault(p.language, []).append(p)
-        for lang, provs in by_lang.items():
+                todo.setdefault(p.language, []).append(p)
+        fresh: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {}
+        for lang, provs in todo.items():
             for p, r in zip(provs, tag_texts([p.text for p in provs], lang), strict=True):
                 out[(p.document_id, p.eid)] = tuple(r.themes)
+                fresh.setdefault(p.document_id, {})[(p.document_id, p.eid)] = tuple(r.themes)
+        for doc_id, tags in fresh.items():
+            _theme_cache(self.parsed[doc_id]).write(tags)
         self._timed("tag", t0)
         return out
 
