@@ -16,8 +16,9 @@ gold rows name.
 
 Metrics per split: Hit@k (a relevant article in the top k), pair recall R@k (share of gold
 pairs whose article is in the top k), MRR (first relevant), and precision / recall at the
-decision threshold (single methods: threshold picked on dev for best F1 and reused on heldout;
-hybrid: `MatchConfig.threshold`). Unlabelled pairs count as wrong, so precision is a floor.
+decision threshold (per method: the threshold with the best F1 on dev, reused on heldout; the
+hybrid's dev threshold is `MatchConfig.threshold`'s default). Unlabelled pairs count as wrong,
+so precision is a floor.
 """
 
 from __future__ import annotations
@@ -292,7 +293,7 @@ def main() -> None:
             ranked[k] = ranking(row, allowed, units)
         dev = [k for k in keys if split_of[k] == "dev"]
         held = [k for k in keys if split_of[k] == "heldout"]
-        thr = base.threshold if weights is None else best_threshold(ranked, gold, dev)
+        thr = best_threshold(ranked, gold, dev)
         thresholds[method] = thr
         results[method] = {
             "dev": evaluate(ranked, gold, dev, thr),

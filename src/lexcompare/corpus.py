@@ -27,7 +27,7 @@ from .errors import CatalogueError
 from .model import Document, ParsedDocument, SourceText, sha256_text
 from .parse import parse_text
 
-PARSER_VERSION = "3"  # bump when parse.py changes what it produces (invalidates the cache)
+PARSER_VERSION = "4"  # bump when parse.py changes what it produces (invalidates the cache)
 
 # Manifest party statuses are free text; these decide what binds.
 _PARTY = re.compile(r"^(acceded|ratified|party|succe|member[ _]state|reported as ratified)", re.I)
@@ -108,7 +108,18 @@ class Entry:
         return self.document.id
 
     def path(self) -> Path:
-        return (shipped_root() if self.root == "shipped" else user_root()) / self.file
+        """The text's file; refused if its `file` would lead outside its corpus root."""
+        root = shipped_root() if self.root == "shipped" else user_root()
+        path = root / self.file
+        if not path.resolve().is_relative_to(root.resolve()):
+            where = (f"the entry.yaml of {self.id!r} under {root}" if self.root == "user"
+                     else f"{root / 'catalogue.yaml'}")
+            raise CatalogueError(
+                f"{self.id}: catalogue file {self.file!r} resolves to {path.resolve()}, outside "
+                f"the {self.root} corpus {root}: refused. Fix 'file' in {where} to a path "
+                "inside that folder, or delete the entry and add the text again with "
+                "`lexcompare add FILE --id ...`.")
+        return path
 
     def party(self, country: str) -> PartyStatus:
         return self.parties.get(country.lower()) or PartyStatus(country.lower(), "not verified",

@@ -249,13 +249,15 @@ def roll_up(provisions: Sequence[Provision], level: str = "article") -> list[Uni
 
 _WORD = re.compile(r"\w\w+", re.UNICODE)
 _FR_STOP = frozenset(
-    """les des une dans par pour sur aux est sont qui que quoi dont ont été être avec sans
+    """le la les de du des un une au aux en et ou ne pas si soit se sa ce il on qu
+    dans par pour sur est sont qui que quoi dont ont été être avec sans
     son ses leur leurs cette ces tout toute tous toutes elle ils elles lui même autre autres
     présent présente article articles alinéa code loi peut peuvent fait ainsi selon entre
     plus moins dont vers chez sous après avant comme""".split()
 )
 _EN_STOP = frozenset(
-    """the and for with that this shall such any other which from into under their its
+    """the of to in or an as at be by is it on no if
+    and for with that this shall such any other which from into under their its
     each state party parties article paragraph have has been being may all are not""".split()
 )
 
@@ -266,7 +268,7 @@ def fold(text: str) -> str:
 
 
 def _stem(word: str) -> str:
-    for suf in (
+    for suf in (  # a light French/English suffix strip, enough for BM25 recall
         "ements",
         "ement",
         "ations",
@@ -295,6 +297,66 @@ def _cue_words(cue: Any) -> str:
     return ""  # spaCy token patterns carry no plain words
 
 
+class _JsonCache:
+    """Small sqlite key -> JSON store under the lexcompare cache root (cue hits, theme tags)."""
+
+    def __init__(self, name: str) -> None:
+        import sqlite3
+
+        from .embed import cache_root
+
+        path = cache_root() / "match" / f"{name}.sqlite"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS kv (key TEXT PRIMARY KEY, v TEXT NOT NULL)")
+        self._db.commit()
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Any]:
+        import json
+
+        out: dict[str, Any] = {}
+        for i in range(0, len(keys), 500):
+            part = list(keys[i : i + 500])
+            marks = ",".join("?" * len(part))
+            for k, v in self._db.execute(f"SELECT key, v FROM kv WHERE key IN ({marks})", part):
+                out[k] = json.loads(v)
+        return out
+
+    def put_many(self, items: Mapping[str, Any]) -> None:
+        import json
+
+        rows = [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()]
+        self._db.executemany("INSERT OR REPLACE INTO kv (key, v) VALUES (?, ?)", rows)
+        self._db.commit()
+
+
+def _sha(text: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _cached_map(
+    cache: _JsonCache | None,
+    signature: str,
+    texts: list[str],
+    compute: Callable[[list[str]], list[Any]],
+) -> list[Any]:
+    """compute(texts) through a disk cache keyed by sha256(signature + text)."""
+    if cache is None:
+        return compute(texts)
+    keys = [_sha(signature + "\x00" + t) for t in texts]
+    found = cache.get_many(sorted(set(keys)))
+    todo = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in found}.items())
+    if todo:
+        results = compute([t for _, t in todo])
+        new = {k: r for (k, _), r in zip(todo, results, strict=True)}
+        cache.put_many(new)
+        found.update(new)
+    return [found[k] for k in keys]
+
+
 # ---------------------------------------------------------------------------------------------
 # Scorers
 
@@ -304,9 +366,14 @@ class ElementScorer:
 
     name = "element"
 
-    def __init__(self, matcher_factory: Callable[[Mapping[str, Any]], Any] | None = None) -> None:
+    def __init__(
+        self,
+        matcher_factory: Callable[[Mapping[str, Any]], Any] | None = None,
+        *,
+        cache: bool = True,
+    ) -> None:
         self._factory = matcher_factory
-        self._memo: dict[tuple[int, str, str], list[Any]] = {}
+        self._cache = _JsonCache("cue_hits") if cache else None
 
     def _matcher(self, cues: Mapping[str, Any]) -> Any:
         if self._factory is not None:
@@ -330,24 +397,35 @@ class ElementScorer:
                 cues[cid] = {"fr": list(el.cues_fr), "en": list(el.cues_en)}
         found: dict[tuple[int, int], dict[int, list[str]]] = {}  # (qi, ui) -> ei -> terms
         if cues:
-            matcher = self._matcher(cues)
+            built: list[Any] = []  # the CueMatcher (spaCy) is built only on a cache miss
+
+            def find_many(texts: list[str], lang: str) -> list[Any]:
+                if not built:
+                    built.append(self._matcher(cues))
+                return built[0].find_many(texts, lang)
+
             by_lang: dict[str, list[int]] = {}
             for ui, u in enumerate(units):
                 by_lang.setdefault(u.language if u.language in ("fr", "en") else "fr", []).append(
                     ui
                 )
+            signature = _sha(repr(sorted((k, sorted(v.items())) for k, v in cues.items())))
+
+            def compute(batch: list[str], lang: str) -> list[Any]:
+                hits = _progress_map(
+                    lambda b: find_many(b, lang), batch, config.progress, "cue matching"
+                )
+                return [[[h.cue_id, h.text] for h in unit_hits] for unit_hits in hits]
+
             for lang, idx in by_lang.items():
                 texts = [units[i].text for i in idx]
-                hits = _progress_map(
-                    lambda batch, lang=lang: matcher.find_many(batch, lang),
-                    texts,
-                    config.progress,
-                    "cue matching",
+                hits = _cached_map(
+                    self._cache, f"{signature}:{lang}", texts, lambda b, lang=lang: compute(b, lang)
                 )
                 for ui, unit_hits in zip(idx, hits, strict=True):
-                    for h in unit_hits:
-                        qi, ei = cue_ids[h.cue_id]
-                        found.setdefault((qi, ui), {}).setdefault(ei, []).append(h.text)
+                    for cue_id, text in unit_hits:
+                        qi, ei = cue_ids[cue_id]
+                        found.setdefault((qi, ui), {}).setdefault(ei, []).append(text)
             for (qi, ui), els in found.items():
                 scores[qi, ui] = len(els) / len(queries[qi].elements)
 
@@ -482,33 +560,43 @@ class ThemeScorer:
         self,
         themes: Mapping[str, Iterable[str]] | None = None,
         tagger: Callable[[list[str], str], list[Any]] | None = None,
+        *,
+        cache: bool = True,
     ) -> None:
         self._themes = themes  # optional precomputed {"doc#eid": themes}
         self._tagger = tagger
+        self._cache = _JsonCache("themes") if cache else None
 
     def _unit_themes(self, units: Sequence[Unit], progress: bool) -> list[set[str]] | None:
         if self._themes is not None:
             return [set(self._themes.get(f"{u.document_id}#{u.eid}", ())) for u in units]
         tagger = self._tagger
+        signature = "custom-tagger"
         if tagger is None:
             try:
-                from .tag import tag_texts  # type: ignore[attr-defined]
+                from .tag import tag_texts
+                from .themes import load_taxonomy
             except ImportError:
                 return None
             tagger = tag_texts
+            # any change to the taxonomy (cues, rules) changes the key
+            signature = _sha(repr(load_taxonomy()))
+        cache = self._cache if self._tagger is None else None
         out: list[set[str]] = [set() for _ in units]
         by_lang: dict[str, list[int]] = {}
         for i, u in enumerate(units):
             by_lang.setdefault(u.language, []).append(i)
         for lang, idx in by_lang.items():
-            results = _progress_map(
-                lambda b, lang=lang: tagger(b, lang),
-                [units[i].text for i in idx],
-                progress,
-                "theme tagging",
+
+            def compute(batch: list[str], lang: str = lang) -> list[Any]:
+                results = _progress_map(lambda b: tagger(b, lang), batch, progress, "theme tagging")
+                return [list(_get(r, "themes", default=()) or ()) for r in results]
+
+            themes = _cached_map(
+                cache, f"{signature}:{lang}", [units[i].text for i in idx], compute
             )
-            for i, res in zip(idx, results, strict=True):
-                out[i] = set(_get(res, "themes", default=()) or ())
+            for i, t in zip(idx, themes, strict=True):
+                out[i] = set(t)
         return out
 
     def __call__(

@@ -16,22 +16,26 @@ from .model import Document, ParsedDocument, Problem, Provision, SourceText
 _SP = r"[ \t\u00a0]"
 
 # One verbose pattern per construct, a comment per component (cobalt's FrbrUri style).
+# Runs of spaces are possessive (`*+`): adjacent optional space runs must not backtrack into
+# each other, or a long line of spaces ("Article 5" + 100k spaces) takes minutes to reject.
 ARTICLE_RE = re.compile(
-    rf"""^{_SP}*
+    rf"""^{_SP}*+
     (?P<kw>ARTICLE|Article|Art\.|ART\.)              # keyword
-    {_SP}*[.:„]?{_SP}*                                # glued forms: "Article.38", "Article : 173"
+    {_SP}*+[.:„]?{_SP}*+                              # glued forms: "Article.38", "Article : 173"
     (?P<num>1{_SP}?er\b|premier\b|PREMIER\b|unique\b|UNIQUE\b
-        |\d+(?:{_SP}*-{_SP}*\d+)*                     # 12, 62-4, "71 -1"
+        |\d+(?:{_SP}*+-{_SP}*+\d+)*                   # 12, 62-4, "71 -1"
         |[IVXLC]+(?![\w'’]))                          # treaty roman numbering: Article IV
-    (?P<suffix>{_SP}*(?:bis|ter|quater|quinquies|sexies|septies|octies|nonies|decies)\b)?
-    {_SP}*\.?
-    (?P<qual>{_SP}*(?:nouveau|ancien|nouvelle|abrogé|Nouveau|Ancien|NOUVEAU|ANCIEN)\b)?
-    (?P<note>{_SP}*\([^)\n]{{0,120}}\))?              # "(LOI N° 2020 – 23)", "(abrogé ...)"
-    (?P<repeal>{_SP}*abrogée?{_SP}+par{_SP}[^:\n]{{0,80}})?  # "... abrogé par la Loi N°2025-06"
-    {_SP}*(?P<sep>[:.\-–—]+|$)                        # a separator, or nothing after the label
-    {_SP}*(?P<rest>.*)$""",
+    (?P<suffix>{_SP}*+(?:bis|ter|quater|quinquies|sexies|septies|octies|nonies|decies)\b)?
+    {_SP}*+\.?
+    (?P<qual>{_SP}*+(?:nouveau|ancien|nouvelle|abrogé|Nouveau|Ancien|NOUVEAU|ANCIEN)\b)?
+    (?P<note>{_SP}*+\([^)\n]{{0,120}}\))?             # "(LOI N° 2020 – 23)", "(abrogé ...)"
+    (?P<repeal>{_SP}*+abrogée?{_SP}+par{_SP}[^:\n]{{0,80}})?  # "... abrogé par la Loi N°2025-06"
+    {_SP}*+(?P<sep>(?:[:\-–—]|\.(?!\d))[:.\-–—]*|$)  # a separator ("12.3.4" is not "12."), or
+    {_SP}*+(?P<rest>.*)$""",                          # nothing after the label
     re.VERBOSE,
 )
+# A line that starts like an article heading (reported when ARTICLE_RE cannot read its number).
+ARTICLE_KW_RE = re.compile(rf"^{_SP}*+(?:(?:ARTICLE|Article)(?!\w)|Art\.|ART\.)")
 
 _ORDINALS = (
     "PREMIER|PREMIERE|PREMIÈRE|DEUXIEME|DEUXIÈME|TROISIEME|TROISIÈME|QUATRIEME|QUATRIÈME|"
@@ -49,7 +53,8 @@ HEADING_RE = re.compile(
     rf"""^{_SP}*(?:
       (?P<kw>(?i:{_KW}))                                  # LIVRE, Titre, Sous-section, PART ...
       {_SP}+(?P<num>\d+(?:er|ère)?|[IVXLC]+|(?i:{_ORDINALS}))\b
-      {_SP}*(?P<rest>(?:[:.\-–—].*|{_SP}+[^\sa-zà-ÿ].*)?)     # "TITRE II : ..." / "PART I Scope"
+      {_SP}*+(?P<rest>(?:[:.\-–—].*|(?<=[ \t\u00a0])[^\sa-zà-ÿ].*)?)  # "TITRE II : ..." /
+                                                                     # "PART I Scope"
     | (?P<ord>{_ORDINALS}){_SP}+(?P<kw2>PARTIE|LIVRE|TITRE)\b{_SP}*(?P<rest2>(?:[:.\-–—].*)?)
     )$""",
     re.VERBOSE,
@@ -86,11 +91,16 @@ class _Line:
     text: str
 
 
+_EOL_RE = re.compile(r"\r\n|\r|\n")
+
+
 def _lines(text: str) -> Iterator[_Line]:
-    pos = 0
-    for no, raw in enumerate(text.split("\n"), start=1):
-        yield _Line(no, pos, pos + len(raw), raw)
-        pos += len(raw) + 1
+    """Lines and their offsets; LF, CRLF and a lone CR all end a line (as in an editor)."""
+    pos, no = 0, 1
+    for m in _EOL_RE.finditer(text):
+        yield _Line(no, pos, m.start(), text[pos : m.start()])
+        pos, no = m.end(), no + 1
+    yield _Line(no, pos, len(text), text[pos:])
 
 
 def normalise_number(num: str, suffix: str = "", qual: str = "") -> str:
@@ -173,7 +183,7 @@ def parse_text(source: SourceText, document: Document) -> ParsedDocument:
         elif stripped:
             pending_heading = None
             preamble.append(ln)
-        if re.match(r"^[ \t]*Article\b", ln.text) and not m_art and stripped != "Article":
+        if ARTICLE_KW_RE.match(ln.text) and not m_art and stripped != "Article":
             add_problem(ln.no, "unparsed-heading",
                         f"line looks like an article heading but its number is unreadable: "
                         f"{stripped[:60]!r}; its text stays in the previous article")

@@ -722,13 +722,13 @@ def write_docx(m: ReportModel, target: Path) -> Path:
     doc.add_heading(t["by_theme"], level=2)
     tbl = _docx_table(doc, [t["theme"], *slabels, t["total"]],
                       [[r["label"], *map(str, r["counts"]), str(r["total"])]
-                       for r in m.theme_counts], [5.5, 2.0, 2.0, 2.0, 2.0, 2.0, 1.5])
+                       for r in m.theme_counts], [4.3, 2.3, 2.3, 2.3, 2.3, 2.3, 1.3])
     for cell, (s, _, _) in zip(tbl.rows[0].cells[1:], m.statuses, strict=False):
         _shade(cell, STATUS_COLOURS[s])
     doc.add_heading(t["by_scope"], level=2)
     _docx_table(doc, [t["scope_col"], *slabels, t["total"]],
                 [[r["label"], *map(str, r["counts"]), str(r["total"])] for r in m.scope_counts],
-                [5.5, 2.0, 2.0, 2.0, 2.0, 2.0, 1.5])
+                [4.3, 2.3, 2.3, 2.3, 2.3, 2.3, 1.3])
 
     # Gap tables, landscape
     sec = doc.add_section(WD_SECTION.NEW_PAGE)

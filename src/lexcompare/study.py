@@ -379,31 +379,46 @@ def apply_reviews(df: pd.DataFrame, applied: Sequence[AppliedReview]) -> pd.Data
     for col in ("review_state", "analyst_status", "analyst_comment", "analyst_evidence",
                 "reviewed_by"):
         df[col] = ""
-    index = {oid: i for i, oid in zip(df.index, df.get("obligation_id", []), strict=False)}
+    rows_of: dict[str, list[Any]] = {}
+    for i, oid in zip(df.index, df.get("obligation_id", []), strict=False):
+        rows_of.setdefault(oid, []).append(i)
+    countries = df["country"] if "country" in df else pd.Series(dtype=str)
     for a in applied:
         r = a.review
-        i = index.get(r.obligation_id)
-        if i is None:
-            continue
-        if r.kind == "status":
-            df.at[i, "analyst_status"] = r.value
-            df.at[i, "review_state"] = a.state
-            df.at[i, "reviewed_by"] = f"{r.who} {r.at[:10]}"
-            if a.state == "active":
-                df.at[i, "status"] = r.value
-                df.at[i, "decided_by"] = "analyst"
-        elif r.kind == "comment":
-            df.at[i, "analyst_comment"] = "\n".join(
-                x for x in (df.at[i, "analyst_comment"], f"{r.who}: {r.comment}") if x)
-        elif r.kind == "evidence" and r.value == "added":
-            df.at[i, "analyst_evidence"] = "; ".join(
-                x for x in (df.at[i, "analyst_evidence"],
-                            f"{r.national_id}#{r.national_eid}" +
-                            ("" if a.state == "active" else f" ({a.state})")) if x)
-        if r.comment and r.kind != "comment":
-            df.at[i, "analyst_comment"] = "\n".join(
-                x for x in (df.at[i, "analyst_comment"], f"{r.who}: {r.comment}") if x)
+        # In a several-country study a review applies to the country of the provisions it
+        # cites (or to every country when it cites none, e.g. a comment).
+        ref_countries = {_country_of(ref.national_id) for ref in r.refs}
+        for i in rows_of.get(r.obligation_id, []):
+            if not ref_countries or countries[i] in ref_countries:
+                _apply_one(df, i, a)
     return df
+
+
+def _country_of(doc_id: str) -> str:
+    try:
+        return corpus.entry(doc_id).document.country or ""
+    except CatalogueError:
+        return ""
+
+
+def _apply_one(df: pd.DataFrame, i: Any, a: AppliedReview) -> None:
+    r = a.review
+
+    def append(col: str, text: str, sep: str = "\n") -> None:
+        df.at[i, col] = sep.join(x for x in (df.at[i, col], text) if x)
+
+    if r.kind == "status":
+        df.at[i, "analyst_status"] = r.value
+        df.at[i, "review_state"] = a.state
+        df.at[i, "reviewed_by"] = f"{r.who} {r.at[:10]}"
+        if a.state == "active":
+            df.at[i, "status"] = r.value
+            df.at[i, "decided_by"] = "analyst"
+    elif r.kind == "evidence" and r.value == "added":
+        state = "" if a.state == "active" else f" ({a.state})"
+        append("analyst_evidence", f"{r.national_id}#{r.national_eid}{state}", "; ")
+    if r.comment:
+        append("analyst_comment", f"{r.who}: {r.comment}")
 
 
 def gap_row(g: Gap) -> dict[str, Any]:
