@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from pdfgen import bj_trafficking_slice
 
 from lexcompare import corpus
 from lexcompare.study import Study
-from pdfgen import bj_trafficking_slice
 
 THEMES = ["definition", "criminalisation"]
 
