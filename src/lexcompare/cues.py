@@ -158,15 +158,24 @@ class CueMatcher:
             self._first[lang] = {}
             self._prefix_first[lang] = []
             self._pattern_terms[lang] = {}
+        self._compiled: set[str] = set()
         for cue_id, per_lang in cues.items():
-            for lang, terms in per_lang.items():
+            for lang in per_lang:
                 if lang not in SUPPORTED:
                     raise ValueError(f"cue {cue_id!r}: unsupported language {lang!r}")
-                for term in terms:
-                    if isinstance(term, str):
-                        self._add_string(cue_id, term, lang)
-                    else:
-                        self._add_pattern(cue_id, term, lang)
+
+    def _compile(self, lang: str) -> None:
+        """Build one language's terms on first use: loading a spaCy language costs seconds,
+        and a French-only run should not pay for English."""
+        if lang in self._compiled:
+            return
+        self._compiled.add(lang)
+        for cue_id, per_lang in self._cues.items():
+            for term in per_lang.get(lang, ()):
+                if isinstance(term, str):
+                    self._add_string(cue_id, term, lang)
+                else:
+                    self._add_pattern(cue_id, term, lang)
 
     # -- building ---------------------------------------------------------------------------
     def _add_string(self, cue_id: str, term: str, lang: str) -> None:
@@ -300,6 +309,7 @@ class CueMatcher:
     def find_many(self, texts: Sequence[str], lang: str, batch_size: int = 256) -> list[list[Hit]]:
         if lang not in SUPPORTED:
             raise ValueError(f"unsupported language {lang!r}; expected one of {SUPPORTED}")
+        self._compile(lang)
         nlp = _keyer(lang).nlp
         return [
             self._find_doc(text, doc, lang)

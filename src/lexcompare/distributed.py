@@ -274,37 +274,68 @@ def tag_key(text: str, lang: str) -> TagKey:
     return (lang, hashlib.sha256(text.encode("utf-8")).hexdigest())
 
 
-def tag_documents(
-    client: Client, docs: Sequence[ParsedDocument], *, partitions: int | None = None
-) -> tuple[dict[tuple[str, str], tuple[str, ...]], dict[TagKey, TagResult]]:
-    """Themes of every provision, as `Study.themes` computes them, and the tag results by key.
-
-    The tag results are also added to this process's tag cache.
-    """
+def tag_many(
+    client: Client, texts: Mapping[str, Sequence[str]], *, partitions: int | None = None
+) -> dict[TagKey, TagResult]:
+    """`tag.tag_texts` of {language: texts} on the workers, by key; only texts not already in
+    this process's tag cache are sent, and the results are added to it."""
     from . import tag
 
     parts = partitions or _nthreads(client)
-    by_lang: dict[str, list[Provision]] = {}
-    for doc in docs:
-        for p in doc.provisions:
-            by_lang.setdefault(p.language, []).append(p)
     jobs: list[tuple[str, list[str], Future]] = []
-    for lang, provs in by_lang.items():
-        unique = list(dict.fromkeys(p.text for p in provs))
+    for lang, items in texts.items():
+        unique = [t for t in dict.fromkeys(items) if tag_key(t, lang) not in tag._CACHE]
         for lo, hi in _bounds(len(unique), parts):
             chunk = unique[lo:hi]
             jobs.append((lang, chunk, client.submit(_tag_chunk, chunk, lang, pure=False)))
-    entries: dict[TagKey, TagResult] = {}
     results = client.gather([f for _, _, f in jobs])
     for (lang, chunk, _), res in zip(jobs, results, strict=True):
         for text, r in zip(chunk, res, strict=True):
-            entries[tag_key(text, lang)] = r
-    tag._CACHE.update(entries)
-    themes: dict[tuple[str, str], tuple[str, ...]] = {}
-    for lang, provs in by_lang.items():
+            tag._CACHE[tag_key(text, lang)] = r
+    return {
+        key: tag._CACHE[key]
+        for lang, items in texts.items()
+        for key in (tag_key(t, lang) for t in items)
+        if key in tag._CACHE
+    }
+
+
+def tag_documents(
+    client: Client,
+    docs: Sequence[ParsedDocument],
+    *,
+    partitions: int | None = None,
+    disk_cache: bool = True,
+) -> dict[tuple[str, str], tuple[str, ...]]:
+    """Themes of every provision, as `Study.themes` computes them (same per-document disk cache
+    of theme tags when `disk_cache`; the other documents are tagged on the workers)."""
+    from . import study as study_module
+
+    store = getattr(study_module, "_theme_cache", None) if disk_cache else None
+    out: dict[tuple[str, str], tuple[str, ...]] = {}
+    todo: dict[str, list[Provision]] = {}
+    for doc in docs:
+        cached = store(doc).read() if store is not None else None
+        if cached is not None:
+            out.update(cached)
+            continue
+        for p in doc.provisions:
+            todo.setdefault(p.language, []).append(p)
+    entries = tag_many(
+        client, {lang: [p.text for p in provs] for lang, provs in todo.items()},
+        partitions=partitions,
+    )
+    fresh: dict[str, dict[tuple[str, str], tuple[str, ...]]] = {}
+    for lang, provs in todo.items():
         for p in provs:
-            themes[(p.document_id, p.eid)] = tuple(entries[tag_key(p.text, lang)].themes)
-    return themes, entries
+            themes = tuple(entries[tag_key(p.text, lang)].themes)
+            out[(p.document_id, p.eid)] = themes
+            fresh.setdefault(p.document_id, {})[(p.document_id, p.eid)] = themes
+    if store is not None:
+        by_id = {d.document.id: d for d in docs}
+        for doc_id, tags in fresh.items():
+            store(by_id[doc_id]).write(tags)
+    return out
 
 
 def embed_texts(
@@ -372,7 +403,7 @@ def submit_align(
 
     Gather the futures and concatenate them, in order, to get exactly `match.align`'s list.
     """
-    from . import match, tag
+    from . import match
 
     config = config or match.MatchConfig(progress=False)
     sources = dict(source_texts or {})
@@ -392,11 +423,14 @@ def submit_align(
         for scorer in match.default_scorers():
             if scorer.name == "embedding":  # all rows at once: see the module docstring
                 precomputed[scorer.name] = scorer(queries, units, config)
-    entries = {}
+    # theme scoring tags the units: do it once here, in partitions, not in every partition
+    by_lang: dict[str, list[str]] = {}
     for u in units:
-        key = tag_key(u.text, u.language)
-        if key in tag._CACHE:
-            entries[key] = tag._CACHE[key]
+        by_lang.setdefault(u.language, []).append(u.text)
+    t0 = time.perf_counter()
+    entries = tag_many(client, by_lang, partitions=partitions)
+    if timings is not None:
+        timings["match:tag"] = timings.get("match:tag", 0.0) + time.perf_counter() - t0
     shared = client.scatter(
         [list(provisions), obligations, sources, precomputed, entries], broadcast=True, hash=False
     )
@@ -459,7 +493,7 @@ def _precompute(study: Study, client: Client, partitions: int | None,
     parsed: dict[str, ParsedDocument] = cached["parsed"]
     if "themes" not in cached:
         t0 = time.perf_counter()
-        cached["themes"], _ = tag_documents(client, list(parsed.values()), partitions=partitions)
+        cached["themes"] = tag_documents(client, list(parsed.values()), partitions=partitions)
         study._timed("tag", t0)
     if "alignment_records" not in cached:
         t0 = time.perf_counter()
