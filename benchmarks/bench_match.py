@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import re
 import sys
 import tempfile
@@ -215,7 +216,7 @@ def best_threshold(ranked, gold, keys) -> float:  # type: ignore[no-untyped-def]
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--cold", action="store_true", help="empty embedding cache for run 1")
+    ap.add_argument("--cold", action="store_true", help="run 1 starts with empty caches")
     ap.add_argument("--mode", choices=["auto", "text", "obligations"], default="auto")
     args = ap.parse_args()
 
@@ -259,6 +260,8 @@ def main() -> None:
     unit_doc = np.array([u.document_id for u in units])
 
     tmp = tempfile.mkdtemp(prefix="lexcompare-bench-") if args.cold else None
+    if tmp:  # every cache (embeddings, cue hits, theme tags) starts empty
+        os.environ["LEXCOMPARE_CACHE"] = tmp
     timings: dict[str, float] = {}
     base = MatchConfig(progress=False)
     components_all = None

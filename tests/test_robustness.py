@@ -78,6 +78,10 @@ def run_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     assert proc.returncode == 0, proc.stderr[-3000:]
     wrote = re.findall(r"^wrote (.+)$", proc.stdout, re.M)
     assert sorted(Path(w).name for w in wrote) == sorted(OUTPUTS)
+    umask = os.umask(0)
+    os.umask(umask)
+    for name in OUTPUTS:  # shared outputs: not the 0600 of the temporary files they were
+        assert (dirs["out"] / name).stat().st_mode & 0o777 == 0o666 & ~umask, name
     return dirs
 
 
@@ -169,6 +173,19 @@ def test_killed_run_leaves_complete_outputs_and_an_intact_review_db(run_dirs, mo
     corpus.refresh()
     current = Study.load("gn-tip", progress=False).store.current()
     assert any(r.obligation_id == review.obligation_id and r.comment == note for r in current)
+
+
+@pytest.mark.xfail(reason="report.py's atomic writer names its temporary file "
+                   "'.report.pdf.<random>.pdf': a report killed mid-write leaves a file that "
+                   "looks like a PDF/DOCX/XLSX/HTML output (corpus.atomic_write_text uses "
+                   "'.<name>.<random>.tmp'); report.py is owned by another engineer")
+def test_report_temporary_files_cannot_be_mistaken_for_reports(tmp_path):
+    from lexcompare import report
+
+    names: list[str] = []
+    report._atomic(tmp_path / "report.pdf", lambda tmp: (names.append(tmp.name),
+                                                         tmp.write_bytes(b"%PDF-")))
+    assert TMP_RE.fullmatch(names[0]), names
 
 
 # ================================================================ paths that leave their folder

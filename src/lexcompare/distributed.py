@@ -10,10 +10,11 @@ caches (``parsed``, ``themes``, ``alignment_records``) and closes what it starte
 
 - **parse**: one task per document (`corpus.load` on the worker, so the on-disk parse cache is
   used and filled); the client checks that the worker read the same text as its own corpus.
-- **tag**: the distinct provision texts of each language, in `partitions` chunks
-  (`tag.tag_texts` is per text, so chunking changes nothing). The tag results are also put into
-  the client's tag cache, and shipped to the matching workers, so theme scoring tags nothing
-  twice.
+- **tag**: the documents whose theme tags are not in the study's disk cache: their distinct
+  provision texts per language, in `partitions` chunks (`tag.tag_texts` is per text, so
+  chunking changes nothing). The results go into the client's tag cache and the disk cache.
+  The article units matching scores are tagged the same way, once, and shipped to the
+  matching workers, so theme scoring does not tag all units again in every partition.
 - **embed** (part of match): the text pieces the encoder needs (obligation queries, national
   units) that are not in the client's embedding cache, in `partitions` chunks; the vectors go
   into the client's cache.
@@ -176,6 +177,12 @@ def _tag_chunk(texts: list[str], lang: str) -> list[TagResult]:
 _ENCODERS: dict[tuple[int | None, str | None], Encoder] = {}
 
 
+def _cache_path(enc: Encoder) -> Path | None:
+    # not `enc.cache_path`: it reads None while the cache is empty (EmbeddingCache.__len__ == 0)
+    cache = getattr(enc, "_cache", None)
+    return cache.path if cache is not None else enc.cache_path
+
+
 def _worker_encoder(threads: int | None, cache_dir: str | None) -> Encoder:
     from .embed import Encoder
 
@@ -195,7 +202,7 @@ def _embed_chunk(
     seconds, encoded = enc.seconds, enc.encoded
     vecs = enc.encode_chunks(pieces)
     out = {text_key(p): v[0] for p, v in zip(pieces, vecs, strict=True)}
-    return out, str(enc.cache_path), enc.seconds - seconds, enc.encoded - encoded
+    return out, str(_cache_path(enc)), enc.seconds - seconds, enc.encoded - encoded
 
 
 class _RowsOf:
@@ -355,9 +362,10 @@ def embed_texts(
     # only a piece that is its own single chunk can be embedded alone with the same key
     pieces = [p for p in pieces if chunk_text(p, enc.max_chars) == [p]]
     stats = {"pieces": float(len(pieces)), "missing": 0.0, "encoded": 0.0, "model_seconds": 0.0}
-    if enc.cache_path is None or not pieces:
+    path = _cache_path(enc)
+    if path is None or not pieces:
         return stats
-    cache = EmbeddingCache(enc.cache_path)
+    cache = EmbeddingCache(path)
     try:
         have = cache.get_many([text_key(p) for p in pieces])
         missing = [p for p in pieces if text_key(p) not in have]
@@ -369,19 +377,19 @@ def embed_texts(
             client.submit(_embed_chunk, missing[lo:hi], threads, cdir, pure=False)
             for lo, hi in _bounds(len(missing), partitions or _nthreads(client))
         ]
-        for vecs, path, seconds, encoded in client.gather(futures):
+        for vecs, worker_path, seconds, encoded in client.gather(futures):
             stats["model_seconds"] += seconds
             stats["encoded"] += encoded
-            if Path(path) != enc.cache_path:  # a worker with its own cache: keep them here too
+            if Path(worker_path) != path:  # a worker with its own cache: keep them here too
                 cache.put_many(vecs.items())
     finally:
         cache.close()
     return stats
 
 
-def _embedding_texts(queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig) -> list[
-    str
-]:
+def _embedding_texts(
+    queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig
+) -> list[str]:
     """The texts `match.EmbeddingScorer` encodes (a missed one is just encoded on the client)."""
     texts = [q.semantic_text(config.max_query_chars) for q in queries]
     texts += [q.label_fr for q in queries if q.label_fr.strip()]
@@ -463,8 +471,9 @@ def precompute_with_dask(
     A new `LocalCluster` (`n_workers` processes, one thread each; closed before returning), or
     the scheduler at `scheduler` (``tcp://HOST:PORT``), or an existing `client`. `partitions`:
     chunks per stage (default: the cluster's thread count). A stage already computed on the
-    study is kept. Timings go to `study.timings` (``parse``, ``tag``, ``match`` as locally;
-    ``match:embed`` is the part of ``match`` spent embedding; ``dask:start``, ``dask:stop``).
+    study is kept. Timings go to `study.timings`: ``parse``, ``tag``, ``match`` as locally, with
+    ``match:embed`` and ``match:tag`` the parts of ``match`` spent embedding and tagging the
+    units; ``dask:start`` and ``dask:stop`` for the cluster.
     """
     _import_distributed()
     if client is not None:

@@ -64,6 +64,7 @@ import statistics
 import subprocess
 import unicodedata
 import zipfile
+import zlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from itertools import accumulate
@@ -321,7 +322,8 @@ def _check_zip(p: Path, data: bytes, max_bytes: int) -> None:
                                 f"{p} inflates beyond max_bytes={max_bytes:,} (while reading "
                                 f"{info.filename}): refused as a possible zip bomb."
                             )
-            except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+            except (zipfile.BadZipFile, OSError, EOFError, ValueError, zlib.error,
+                    NotImplementedError) as exc:  # bad deflate data, unknown compression
                 raise IngestError(
                     f"{p}: zip member {info.filename} is corrupt ({exc}); export it again."
                 ) from exc

@@ -20,6 +20,10 @@ The hybrid score is the weighted mean of the components that apply to the query 
 with nothing to say, e.g. ``element`` for an obligation without elements, is left out of both
 numerator and denominator), so it stays in [0, 1]. Weights live in the frozen `MatchConfig`.
 
+Caches: embeddings (`lexcompare.embed`), cue hits and theme tags are kept on disk under
+``$LEXCOMPARE_CACHE`` keyed by sha256 of the cue set / taxonomy and the text, so a rerun of the
+same checklist over the same laws recomputes nothing (``cache=False`` on a scorer turns it off).
+
 Granularity: provisions are aligned at **article** level by default. Sub-provisions
 (``art_3__para_a``) roll up into their article: a national law's article is the unit lawyers
 cite and the unit the penalty, the definition and its exceptions share (art. 499 al. 1-3 of
@@ -63,7 +67,7 @@ class MatchConfig:
     top_k: int = 10
     level: str = "article"  # "article": sub-provisions roll up; "provision": units as given
     min_score: float = 0.05  # below this a candidate is not reported
-    threshold: float = 0.45  # decision threshold: score >= threshold counts as a match
+    threshold: float = 0.70  # decision threshold (best F1 on gold dev): score >= it = a match
     sem_floor: float = 0.05  # cosine mapped to 0
     sem_ceiling: float = 0.70  # cosine mapped to 1
     max_query_chars: int = 2000  # treaty text used in the embedding query
