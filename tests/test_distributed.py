@@ -85,6 +85,7 @@ def test_tagging_on_workers_matches_local(client: Any, studies: tuple[Study, Stu
     assert themes == {k: v for k, v in local.themes.items() if k[0] == "bj-constitution-2019"}
 
 
+@pytest.mark.slow  # a worker loads the sentence encoder (~10 s)
 def test_embedding_on_workers(client: Any, tmp_path: Path) -> None:
     from lexcompare.embed import Encoder
 

@@ -327,7 +327,20 @@ def small_files(fuzz_dir: Path) -> dict[str, bytes]:
     text = ARTICLES[0]
     pdf = pdfgen.jo_pdf(text, fuzz_dir / "seed.pdf", title=("LOI",)).path.read_bytes()
     docx = pdfgen.docx_file(text, fuzz_dir / "seed.docx").read_bytes()
-    return Seeds(pdf=pdf, docx=docx)
+    return Seeds(pdf=pdf, docx=_fixed_dates(docx))
+
+
+def _fixed_dates(docx: bytes) -> bytes:
+    """The same zip with fixed member dates: identical seed bytes on every run, so that a
+    failing mutation reproduces."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as src, \
+            zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=(2020, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(info, src.read(item))
+    return buf.getvalue()
 
 
 class Seeds(dict):
@@ -410,3 +423,46 @@ def test_docx_with_broken_member_is_an_ingest_error(fuzz_dir, small_files):
                 body = body[: len(body) // 2]
             dst.writestr(item, body)
     assert _read(fuzz_dir / "broken.docx", buf.getvalue()) is None
+
+
+# Minimised from mutated PDFs found by the property above (regressions).
+def test_pdf_with_absurd_coordinates_is_read_in_bounded_time_and_memory(fuzz_dir):
+    """A corrupt number put a word at x = 100,000,000 pt: the column-gutter search allocated and
+    scanned one cell per point (seconds, then gigabytes: the process was OOM-killed)."""
+    from reportlab.pdfgen import canvas
+
+    path = fuzz_dir / "far.pdf"
+    c = canvas.Canvas(str(path), pagesize=(595, 842), invariant=1)
+    for k in range(12):
+        c.drawString(50, 780 - 20 * k, f"Article {k + 1} : La traite des personnes est punie.")
+    c.drawString(100_000_000, 400, "ou")
+    c.showPage()
+    c.save()
+    t0 = time.perf_counter()
+    source = _read(path, path.read_bytes())
+    assert time.perf_counter() - t0 < 2.0
+    assert source is not None and "Article 12 : La traite des personnes est punie." in source.text
+
+
+def test_pdf_whose_page_cannot_be_loaded_is_an_ingest_error(fuzz_dir):
+    """PDFium opens the file but cannot load its page (a page-tree kid that is not a page):
+    it raised PdfiumError out of read_source."""
+    objects = ["<< /Type /Catalog /Pages 2 0 R >>",
+               "<< /Type /Pages /Kids [3 0 R] /Count 1 >>", "42"]
+    data, offsets = b"%PDF-1.4\n", []
+    for no, obj in enumerate(objects, start=1):
+        offsets.append(len(data))
+        data += f"{no} 0 obj\n{obj}\nendobj\n".encode()
+    xref = len(data)
+    data += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    data += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    data += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n"
+             "%%EOF\n").encode()
+    path = fuzz_dir / "broken-page.pdf"
+    with pytest.raises(IngestError, match=r"page 1 of 1 cannot be read.*download it again"):
+        read_source(_write(path, data))
+
+
+def _write(path: Path, data: bytes) -> Path:
+    path.write_bytes(data)
+    return path

@@ -175,10 +175,6 @@ def test_killed_run_leaves_complete_outputs_and_an_intact_review_db(run_dirs, mo
     assert any(r.obligation_id == review.obligation_id and r.comment == note for r in current)
 
 
-@pytest.mark.xfail(reason="report.py's atomic writer names its temporary file "
-                   "'.report.pdf.<random>.pdf': a report killed mid-write leaves a file that "
-                   "looks like a PDF/DOCX/XLSX/HTML output (corpus.atomic_write_text uses "
-                   "'.<name>.<random>.tmp'); report.py is owned by another engineer")
 def test_report_temporary_files_cannot_be_mistaken_for_reports(tmp_path):
     from lexcompare import report
 

@@ -294,7 +294,8 @@ def tag_many(
         unique = [t for t in dict.fromkeys(items) if tag_key(t, lang) not in tag._CACHE]
         for lo, hi in _bounds(len(unique), parts):
             chunk = unique[lo:hi]
-            jobs.append((lang, chunk, client.submit(_tag_chunk, chunk, lang, pure=False)))
+            [data] = client.scatter([chunk], hash=False)  # data, not a large task graph
+            jobs.append((lang, chunk, client.submit(_tag_chunk, data, lang, pure=False)))
     results = client.gather([f for _, _, f in jobs])
     for (lang, chunk, _), res in zip(jobs, results, strict=True):
         for text, r in zip(chunk, res, strict=True):
@@ -374,7 +375,8 @@ def embed_texts(
             return stats
         cdir = str(cache_dir) if cache_dir is not None else None
         futures = [
-            client.submit(_embed_chunk, missing[lo:hi], threads, cdir, pure=False)
+            client.submit(_embed_chunk, client.scatter([missing[lo:hi]], hash=False)[0], threads,
+                          cdir, pure=False)
             for lo, hi in _bounds(len(missing), partitions or _nthreads(client))
         ]
         for vecs, worker_path, seconds, encoded in client.gather(futures):

@@ -483,6 +483,7 @@ def _open_pdf(p: Path, data: bytes):  # type: ignore[no-untyped-def]
 
 
 def _read_pdf(p: Path, data: bytes, digest: str, *, ocr: bool, max_pages: int) -> SourceText:
+    import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     doc = _open_pdf(p, data)
@@ -503,16 +504,22 @@ def _read_pdf(p: Path, data: bytes, digest: str, *, ocr: bool, max_pages: int) -
         empty: list[int] = []  # 0-based pages with no text at all
         garbled: list[int] = []  # pages whose text layer is mostly unmapped glyphs
         for i in range(n_pages):
-            page = doc[i]
             try:
-                height = page.get_height()
-                textpage = page.get_textpage()
+                page = doc[i]
                 try:
-                    words = _extract_words(textpage.raw)
+                    height = page.get_height()
+                    textpage = page.get_textpage()
+                    try:
+                        words = _extract_words(textpage.raw)
+                    finally:
+                        textpage.close()
                 finally:
-                    textpage.close()
-            finally:
-                page.close()
+                    page.close()
+            except pdfium.PdfiumError as exc:  # a broken page tree, page or text layer
+                raise IngestError(
+                    f"{p}: page {i + 1} of {n_pages} cannot be read ({exc}): the PDF is "
+                    "corrupt; download it again or export the text as .txt."
+                ) from exc
             if not words:
                 empty.append(i)
                 pages.append([])
@@ -737,6 +744,9 @@ def _band_rows(rows: list[list[Word]], height: float) -> dict[int, str]:
     return out
 
 
+_MAX_PAGE_WIDTH = 14_400  # points: the largest page size PDF viewers support (200 inches)
+
+
 def _gutter(segs: list[list[Word]], n_rows: int) -> tuple[float, float] | None:
     """The vertical band free of text between two columns, or None (single column)."""
     if n_rows < 4 or not segs:
@@ -744,7 +754,7 @@ def _gutter(segs: list[list[Word]], n_rows: int) -> tuple[float, float] | None:
     lo = min(s[0][1] for s in segs)
     hi = max(s[-1][2] for s in segs)
     width = hi - lo
-    if width < 100:
+    if width < 100 or width > _MAX_PAGE_WIDTH:  # absurd coordinates (corrupt PDF): no gutter
         return None
     nb = int(width) + 2
     diff = [0] * (nb + 1)

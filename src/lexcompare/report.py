@@ -575,8 +575,10 @@ def build_model(study: Any, lang: str = "fr") -> ReportModel:
 
 
 def _atomic(target: Path, write: Callable[[Path], None]) -> Path:
+    # ".report.pdf.<random>.tmp": a run killed mid-write never leaves a file that looks like
+    # a report (same pattern as corpus.atomic_write_text).
     fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.",
-                                    suffix=target.suffix)
+                                    suffix=".tmp")
     os.close(fd)
     tmp = Path(tmp_name)
     try:
