@@ -57,7 +57,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
     if target.exists():
         from .ingest import read_source
 
-        source = read_source(target, ocr=args.ocr)
+        source = read_source(target, ocr=args.ocr, max_pages=args.max_pages)
         doc = Document(id=target.stem.split(".")[0], title=target.name, kind="unknown",
                        scope="national", language=args.lang, sha256=source.sha256)
         parsed = parse_text(source, doc)
@@ -89,7 +89,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
     e, parsed = corpus.add_user_document(
         Path(args.file), doc_id=args.id, country=args.country, kind=args.kind, title=args.title,
         date=args.date, language=args.lang, ocr=args.ocr,
-        carriers=args.carrier or ())
+        carriers=args.carrier or (), max_pages=args.max_pages)
     print(f"added {e.id}: {len(parsed.articles)} articles, carriers {', '.join(e.carriers)}, "
           f"stored in {e.path().parent}")
     for pr in parsed.problems[:20]:
@@ -142,6 +142,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--eid", help="show one provision (and its paragraphs), e.g. art_499")
     p.add_argument("--lang", default="fr")
     p.add_argument("--ocr", action="store_true")
+    p.add_argument("--max-pages", type=int, default=3000, help="refuse longer PDFs")
     p.set_defaults(func=_cmd_parse)
 
     a = sub.add_parser("add", help="add your own law (PDF/DOCX/TXT) to the user corpus")
@@ -155,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--carrier", action="append",
                    help="penal_code, tip_law, children_code, labour_code, ... (repeatable)")
     a.add_argument("--ocr", action="store_true")
+    a.add_argument("--max-pages", type=int, default=3000, help="refuse longer PDFs")
     a.set_defaults(func=_cmd_add)
 
     x = sub.add_parser("export-akn", help="write a document as Akoma Ntoso 3.0 XML")

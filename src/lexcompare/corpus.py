@@ -380,7 +380,7 @@ def load(doc_id: str) -> ParsedDocument:
             cached.unlink(missing_ok=True)
     parsed = parse_text(source, e.document)
     cached.parent.mkdir(parents=True, exist_ok=True)
-    tmp = cached.with_suffix(".tmp")
+    tmp = cached.with_suffix(f".{os.getpid()}.tmp")  # two processes may parse at once
     tmp.write_bytes(pickle.dumps(parsed))
     os.replace(tmp, cached)
     return parsed
@@ -392,7 +392,8 @@ def load_many(doc_ids: Iterable[str]) -> list[ParsedDocument]:
 
 def add_user_document(file: Path, *, doc_id: str, country: str, kind: str, title: str,
                       date: str | None = None, language: str = "fr", ocr: bool = False,
-                      carriers: Iterable[str] = ()) -> tuple[Entry, ParsedDocument]:
+                      carriers: Iterable[str] = (), max_pages: int = 3000
+                      ) -> tuple[Entry, ParsedDocument]:
     """Bring an analyst's own law (PDF/DOCX/TXT) into the user corpus, parsed and catalogued.
 
     Nothing is written unless the file reads and parses: a scanned or broken PDF leaves the user
@@ -406,7 +407,7 @@ def add_user_document(file: Path, *, doc_id: str, country: str, kind: str, title
     shipped_ids = {e.id for e in catalogue() if e.root == "shipped"}
     if doc_id in shipped_ids:
         raise CatalogueError(f"{doc_id!r} is a shipped document id; choose another id")
-    source = read_source(file, ocr=ocr)
+    source = read_source(file, ocr=ocr, max_pages=max_pages)
     document = Document(id=doc_id, title=title, kind=kind, scope="national", language=language,
                         country=country.lower(), date=date, source=f"{doc_id}/text.txt",
                         sha256=source.sha256,

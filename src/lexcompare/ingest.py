@@ -495,7 +495,7 @@ def _read_pdf(p: Path, data: bytes, digest: str, *, ocr: bool, max_pages: int) -
             raise IngestError(
                 f"{p} has {n_pages:,} pages, more than max_pages={max_pages:,}: refused rather "
                 "than truncated (a partial law gives false 'missing provision' findings). "
-                "If it really is one legal text, pass a larger max_pages."
+                "If it really is one legal text, pass a larger limit (--max-pages N)."
             )
         notes: list[str] = []
         if pdfium_c.FPDF_GetSecurityHandlerRevision(doc.raw) != -1:

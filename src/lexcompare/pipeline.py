@@ -30,8 +30,8 @@ def _safe_out(out: Path) -> Path:
 def run_study(study_id: str, out: Path, *, formats: Sequence[str] | None = None,
               lang: str = "fr", engine: str = "local", scheduler: str | None = None,
               progress: bool = True) -> RunResult:
+    study = Study.load(study_id, progress=progress)  # an invalid study creates nothing
     out = _safe_out(out)
-    study = Study.load(study_id, progress=progress)
     if engine == "dask":
         from .distributed import precompute_with_dask
 
@@ -61,4 +61,5 @@ def write_reports(study: Study, out: Path, *, formats: Sequence[str] | None = No
 
 def report_study(study_id: str, out: Path, *, formats: Sequence[str] | None = None,
                  lang: str = "fr") -> list[Path]:
-    return write_reports(Study.load(study_id), _safe_out(out), formats=formats, lang=lang)
+    study = Study.load(study_id)
+    return write_reports(study, _safe_out(out), formats=formats, lang=lang)
