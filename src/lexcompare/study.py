@@ -39,6 +39,33 @@ DOC_SHORT = {
 }
 
 
+def digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()[:32]
+
+
+def module_sources(*names: str) -> list[bytes]:
+    """The code of lexcompare modules, so a cache key changes when the code does."""
+    here = Path(__file__).parent
+    return [(here / f"{n}.py").read_bytes() for n in names]
+
+
+def read_pickle(path: Path) -> Any:
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        return None
+
+
+def write_pickle(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(pickle.dumps(value))
+    os.replace(tmp, path)
+
+
 @dataclass(frozen=True)
 class _theme_cache:  # noqa: N801 - reads as a function call at the call site
     """Theme tags of one document on disk, keyed by its text and the taxonomy's checksums."""
@@ -55,17 +82,10 @@ class _theme_cache:  # noqa: N801 - reads as a function call at the call site
         return corpus.cache_dir() / "themes" / f"{self.doc.document.id}-{key}.pickle"
 
     def read(self) -> dict[tuple[str, str], tuple[str, ...]] | None:
-        try:
-            return pickle.loads(self.path.read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError):
-            return None
+        return read_pickle(self.path)
 
     def write(self, tags: dict[tuple[str, str], tuple[str, ...]]) -> None:
-        path = self.path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(pickle.dumps(tags))
-        os.replace(tmp, path)
+        write_pickle(self.path, tags)
 
 
 def studies_dirs() -> list[Path]:
@@ -227,14 +247,28 @@ class Study:
 
     @cached_property
     def gap_records(self) -> list[Gap]:
-        t0 = time.perf_counter()
         records = self.alignment_records
-        out: list[Gap] = []
-        for country in self.countries:
-            provs = self.national_provisions(country, in_force=True)
-            articles = {(p.document_id, p.eid): p for p in provs if p.level == "article"}
-            out.extend(assess(self.obligations, records, articles, self.context(country),
-                              config=GapConfig(), all_provisions=provs, themes=self.themes))
+        t0 = time.perf_counter()
+        # The judgement is a pure function of these inputs: reuse it when none changed.
+        contexts = {c: self.context(c) for c in self.countries}
+        key = digest(
+            pickle.dumps(records), pickle.dumps(self.obligations),
+            pickle.dumps(sorted(self.themes.items())),
+            pickle.dumps([(c, dict(x.documents), sorted(x.carriers), list(x.absent),
+                           [x.party(i) for i in self.instrument_ids], dict(x.doc_carriers))
+                          for c, x in contexts.items()]),
+            *[p.checksum.encode() for p in self.national_provisions()],
+            *module_sources("gaps", "penalties", "cues", "nlp"))
+        cache = corpus.cache_dir() / "gaps" / f"{key}.pickle"
+        out: list[Gap] | None = read_pickle(cache)
+        if out is None:
+            out = []
+            for country in self.countries:
+                provs = self.national_provisions(country, in_force=True)
+                articles = {(p.document_id, p.eid): p for p in provs if p.level == "article"}
+                out.extend(assess(self.obligations, records, articles, contexts[country],
+                                  config=GapConfig(), all_provisions=provs, themes=self.themes))
+            write_pickle(cache, out)
         self._timed("gaps", t0)
         return out
 
