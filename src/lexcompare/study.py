@@ -254,8 +254,11 @@ class Study:
         key = digest(
             pickle.dumps(records), pickle.dumps(self.obligations),
             pickle.dumps(sorted(self.themes.items())),
-            pickle.dumps([(c, dict(x.documents), sorted(x.carriers), list(x.absent),
-                           [x.party(i) for i in self.instrument_ids], dict(x.doc_carriers))
+            # (sets pickle in hash-seed order: sorted lists keep the key stable across runs)
+            pickle.dumps([(c, dict(x.documents), sorted(x.carriers),
+                           [(a[:3], sorted(a[3])) for a in x.absent],
+                           [x.party(i) for i in self.instrument_ids],
+                           {d: sorted(v) for d, v in x.doc_carriers.items()})
                           for c, x in contexts.items()]),
             *[p.checksum.encode() for p in self.national_provisions()],
             *module_sources("gaps", "penalties", "cues", "nlp"))
