@@ -251,15 +251,16 @@ class Study:
         t0 = time.perf_counter()
         # The judgement is a pure function of these inputs: reuse it when none changed.
         contexts = {c: self.context(c) for c in self.countries}
+        # repr, not pickle: pickle bytes depend on object identity (shared strings), and sets
+        # iterate in hash-seed order; repr of sorted plain values is stable across runs.
         key = digest(
-            pickle.dumps(records), pickle.dumps(self.obligations),
-            pickle.dumps(sorted(self.themes.items())),
-            # (sets pickle in hash-seed order: sorted lists keep the key stable across runs)
-            pickle.dumps([(c, dict(x.documents), sorted(x.carriers),
-                           [(a[:3], sorted(a[3])) for a in x.absent],
-                           [x.party(i) for i in self.instrument_ids],
-                           {d: sorted(v) for d, v in x.doc_carriers.items()})
-                          for c, x in contexts.items()]),
+            repr(records).encode(), repr(self.obligations).encode(),
+            repr(sorted(self.themes.items())).encode(),
+            repr([(c, sorted(x.documents.items()), sorted(x.carriers),
+                   [(a[:3], sorted(a[3])) for a in x.absent],
+                   [x.party(i) for i in self.instrument_ids],
+                   sorted((d, sorted(v)) for d, v in x.doc_carriers.items()))
+                  for c, x in contexts.items()]).encode(),
             *[p.checksum.encode() for p in self.national_provisions()],
             *module_sources("gaps", "penalties", "cues", "nlp"))
         cache = corpus.cache_dir() / "gaps" / f"{key}.pickle"
