@@ -350,3 +350,15 @@ def test_text_named_pdf_is_refused(files):
     path.write_text(ART_499, encoding="utf-8")
     with pytest.raises(IngestError, match="named .pdf but is not a PDF"):
         read_source(path)
+
+
+def test_long_pdf_read_by_worker_processes_equals_the_serial_read(tmp_path, monkeypatch):
+    from lexcompare import ingest
+
+    pdf = tmp_path / "long.pdf"
+    pdfgen.jo_pdf(pdfgen.bj_trafficking_slice(), pdf, repeat=26)
+    parallel = read_source(pdf)
+    assert len(parallel.page_starts) >= ingest.PARALLEL_MIN_PAGES
+    monkeypatch.setattr(ingest, "PARALLEL_MIN_PAGES", 10**6)
+    serial = read_source(pdf)
+    assert (parallel.text, parallel.page_starts) == (serial.text, serial.page_starts)

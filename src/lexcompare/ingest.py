@@ -483,7 +483,6 @@ def _open_pdf(p: Path, data: bytes):  # type: ignore[no-untyped-def]
 
 
 def _read_pdf(p: Path, data: bytes, digest: str, *, ocr: bool, max_pages: int) -> SourceText:
-    import pypdfium2 as pdfium
     import pypdfium2.raw as pdfium_c
 
     doc = _open_pdf(p, data)
@@ -503,31 +502,12 @@ def _read_pdf(p: Path, data: bytes, digest: str, *, ocr: bool, max_pages: int) -
         pages: list[list[_Line]] = []
         empty: list[int] = []  # 0-based pages with no text at all
         garbled: list[int] = []  # pages whose text layer is mostly unmapped glyphs
-        for i in range(n_pages):
-            try:
-                page = doc[i]
-                try:
-                    height = page.get_height()
-                    textpage = page.get_textpage()
-                    try:
-                        words = _extract_words(textpage.raw)
-                    finally:
-                        textpage.close()
-                finally:
-                    page.close()
-            except pdfium.PdfiumError as exc:  # a broken page tree, page or text layer
-                raise IngestError(
-                    f"{p}: page {i + 1} of {n_pages} cannot be read ({exc}): the PDF is "
-                    "corrupt; download it again or export the text as .txt."
-                ) from exc
-            if not words:
+        for i, kind, lines in _extract_pages(p, data, doc, n_pages):
+            if kind == "empty":
                 empty.append(i)
-                pages.append([])
-            elif _garbled(words):
+            elif kind == "garbled":
                 garbled.append(i)
-                pages.append([])
-            else:
-                pages.append(_page_lines(i, words, height))
+            pages.append(lines)
         ocr_text: dict[int, str] = {}
         scanned = sorted([i for i in empty if _has_images(doc, i)] + garbled)
         if len(empty) == n_pages and not scanned:
@@ -547,6 +527,72 @@ def _read_pdf(p: Path, data: bytes, digest: str, *, ocr: bool, max_pages: int) -
     finally:
         doc.close()
     return _layout_document(p, pages, ocr_text, digest, notes)
+
+
+PARALLEL_MIN_PAGES = 48  # below this, starting worker processes costs more than it saves
+
+
+def _extract_pages(p: Path, data: bytes, doc, n_pages: int  # type: ignore[no-untyped-def]
+                   ) -> list[tuple[int, str, list[_Line]]]:
+    """(page, "text" | "empty" | "garbled", lines) for every page, in page order.
+
+    Long PDFs are split into page ranges read by worker processes (each opens its own copy of
+    the document: PDFium handles are not shared); the result is the same as reading in order.
+    """
+    workers = min(os.cpu_count() or 1, 4)
+    if n_pages < PARALLEL_MIN_PAGES or workers < 2:
+        return _page_range(p, doc, range(n_pages), n_pages)
+    import concurrent.futures as cf
+    import multiprocessing as mp
+
+    bounds = [n_pages * k // workers for k in range(workers + 1)]
+    with cf.ProcessPoolExecutor(workers, mp_context=mp.get_context("fork")) as pool:
+        parts = pool.map(_page_range_worker, [(p, data, bounds[k], bounds[k + 1], n_pages)
+                                              for k in range(workers)])
+        return [page for part in parts for page in part]
+
+
+def _page_range_worker(job: tuple[Path, bytes, int, int, int]
+                       ) -> list[tuple[int, str, list[_Line]]]:
+    import pypdfium2 as pdfium
+
+    p, data, start, stop, n_pages = job
+    doc = pdfium.PdfDocument(data)
+    try:
+        return _page_range(p, doc, range(start, stop), n_pages)
+    finally:
+        doc.close()
+
+
+def _page_range(p: Path, doc, indexes: range,  # type: ignore[no-untyped-def]
+                n_pages: int) -> list[tuple[int, str, list[_Line]]]:
+    import pypdfium2 as pdfium
+
+    out: list[tuple[int, str, list[_Line]]] = []
+    for i in indexes:
+        try:
+            page = doc[i]
+            try:
+                height = page.get_height()
+                textpage = page.get_textpage()
+                try:
+                    words = _extract_words(textpage.raw)
+                finally:
+                    textpage.close()
+            finally:
+                page.close()
+        except pdfium.PdfiumError as exc:  # a broken page tree, page or text layer
+            raise IngestError(
+                f"{p}: page {i + 1} of {n_pages} cannot be read ({exc}): the PDF is "
+                "corrupt; download it again or export the text as .txt."
+            ) from exc
+        if not words:
+            out.append((i, "empty", []))
+        elif _garbled(words):
+            out.append((i, "garbled", []))
+        else:
+            out.append((i, "text", _page_lines(i, words, height)))
+    return out
 
 
 def _pages_label(idx: list[int], n_pages: int, *, verb: bool = True) -> str:
