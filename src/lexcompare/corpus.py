@@ -55,7 +55,14 @@ def user_root() -> Path:
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("LEXCOMPARE_CACHE", shipped_root().parent / ".cache" / "lexcompare"))
+    """Root of every lexcompare cache (parsed texts, tags, embeddings, judgements, reports):
+    `$LEXCOMPARE_CACHE`, else the XDG cache dir. Entries are keyed by content checksums, so a
+    cache shared by several checkouts or versions never serves a stale result."""
+    env = os.environ.get("LEXCOMPARE_CACHE")
+    if env:
+        return Path(env)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "lexcompare"
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,12 +45,10 @@ class TextEncoder(Protocol):
 
 
 def cache_root() -> Path:
-    """Root of lexcompare's caches: `$LEXCOMPARE_CACHE`, else XDG cache dir."""
-    env = os.environ.get("LEXCOMPARE_CACHE")
-    if env:
-        return Path(env)
-    xdg = os.environ.get("XDG_CACHE_HOME")
-    return (Path(xdg) if xdg else Path.home() / ".cache") / "lexcompare"
+    """Root of lexcompare's caches (see `lexcompare.corpus.cache_dir`)."""
+    from .corpus import cache_dir
+
+    return cache_dir()
 
 
 def text_key(text: str) -> str:
