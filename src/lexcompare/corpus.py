@@ -8,6 +8,7 @@ corpus directory outside the shipped `corpus/` (default `~/.lexcompare/user-corp
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import pickle
@@ -27,7 +28,8 @@ from .errors import CatalogueError
 from .model import Document, ParsedDocument, SourceText, sha256_text
 from .parse import parse_text
 
-PARSER_VERSION = "4"  # bump when parse.py changes what it produces (invalidates the cache)
+# The parse cache is keyed by the parser's own code: any change to parse.py re-parses.
+PARSER_CODE = hashlib.sha256((Path(__file__).parent / "parse.py").read_bytes()).hexdigest()[:12]
 
 # Manifest party statuses are free text; these decide what binds.
 _PARTY = re.compile(r"^(acceded|ratified|party|succe|member[ _]state|reported as ratified)", re.I)
@@ -377,7 +379,7 @@ def load(doc_id: str) -> ParsedDocument:
     """A catalogued document, parsed (cached on disk by text checksum and parser version)."""
     e = entry(doc_id)
     source = read_entry_source(e)
-    key = f"{e.id}-{sha256_text(source.text)[:20]}-{PARSER_VERSION}-{__version__}"
+    key = f"{e.id}-{sha256_text(source.text)[:20]}-{PARSER_CODE}"
     cached = cache_dir() / "parsed" / f"{key}.pickle"
     if cached.exists():
         try:
