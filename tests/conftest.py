@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import pytest
 
+from lexcompare import corpus
 from lexcompare.study import Study
+
+
+@pytest.fixture()
+def user_env(tmp_path, monkeypatch):
+    """A private user corpus, home and work folder under tmp_path (yields tmp_path)."""
+    monkeypatch.setenv("LEXCOMPARE_USER_CORPUS", str(tmp_path / "user-corpus"))
+    monkeypatch.setenv("LEXCOMPARE_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("LEXCOMPARE_WORK", str(tmp_path / "work"))
+    corpus.refresh()
+    yield tmp_path
+    corpus.refresh()
 
 
 @pytest.fixture(scope="session")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 import yaml
 from pdfgen import bj_trafficking_slice, jo_pdf, scanned_pdf
 
@@ -14,24 +13,14 @@ from lexcompare.cli import main
 from lexcompare.study import Study
 
 
-@pytest.fixture()
-def user_corpus(tmp_path, monkeypatch):
-    monkeypatch.setenv("LEXCOMPARE_USER_CORPUS", str(tmp_path / "user-corpus"))
-    monkeypatch.setenv("LEXCOMPARE_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("LEXCOMPARE_WORK", str(tmp_path / "work"))
-    corpus.refresh()
-    yield tmp_path
-    corpus.refresh()
-
-
 def add(pdf: Path) -> int:
     return main(["add", str(pdf), "--id", "gn-code-penal-2016", "--country", "gn",
                  "--kind", "code", "--title", "Code pénal (extraits)", "--date", "2016-10-26",
                  "--carrier", "penal_code", "--carrier", "tip_law"])
 
 
-def test_added_pdf_law_makes_criminalisation_assessable(user_corpus, capsys):
-    pdf = user_corpus / "code-penal.pdf"
+def test_added_pdf_law_makes_criminalisation_assessable(user_env, capsys):
+    pdf = user_env / "code-penal.pdf"
     jo_pdf(bj_trafficking_slice(), pdf)
     assert add(pdf) == 0
     assert "added gn-code-penal-2016" in capsys.readouterr().out
@@ -47,7 +36,7 @@ def test_added_pdf_law_makes_criminalisation_assessable(user_corpus, capsys):
     config = yaml.safe_load((corpus.shipped_root().parent / "studies/gn-tip.yaml").read_text())
     config["countries"]["gn"]["documents"] = ["gn-constitution-2025", "gn-code-penal-2016"]
     config["themes"] = ["definition", "criminalisation"]
-    study_file = user_corpus / "gn-tip-with-code.yaml"
+    study_file = user_env / "gn-tip-with-code.yaml"
     study_file.write_text(yaml.safe_dump(config, allow_unicode=True))
     gaps = Study.load(study_file, progress=False).gaps().set_index("obligation_id")
 
@@ -59,11 +48,11 @@ def test_added_pdf_law_makes_criminalisation_assessable(user_corpus, capsys):
     assert "not_assessable" not in set(gaps[gaps.theme == "definition"].status)
 
 
-def test_scanned_pdf_is_refused_and_nothing_is_stored(user_corpus, capsys):
-    pdf = user_corpus / "scan.pdf"
+def test_scanned_pdf_is_refused_and_nothing_is_stored(user_env, capsys):
+    pdf = user_env / "scan.pdf"
     scanned_pdf(bj_trafficking_slice(), pdf)
     assert add(pdf) == 2
     err = capsys.readouterr().err
     assert "no text layer" in err.lower() and "--ocr" in err
-    assert not (user_corpus / "user-corpus" / "gn-code-penal-2016").exists()
+    assert not (user_env / "user-corpus" / "gn-code-penal-2016").exists()
     assert "gn-code-penal-2016" in {a.id for a in corpus.absent_texts("gn")}

@@ -199,13 +199,8 @@ def test_out_with_dotdot_is_refused(tmp_path, monkeypatch, capsys, command, out)
 
 
 @pytest.fixture()
-def user_corpus(tmp_path, monkeypatch):
-    monkeypatch.setenv("LEXCOMPARE_USER_CORPUS", str(tmp_path / "user-corpus"))
-    monkeypatch.setenv("LEXCOMPARE_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("LEXCOMPARE_WORK", str(tmp_path / "work"))
-    corpus.refresh()
-    yield tmp_path / "user-corpus"
-    corpus.refresh()
+def user_corpus(user_env):
+    return user_env / "user-corpus"
 
 
 def write_entry(user: Path, doc_id: str, file: str) -> None:

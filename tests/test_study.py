@@ -3,7 +3,6 @@ re-runs, new documents and amended texts (flagged stale, never silently applied 
 
 from __future__ import annotations
 
-import pytest
 import yaml
 from pdfgen import bj_trafficking_slice
 
@@ -21,17 +20,8 @@ def study_file(tmp_path, name: str, countries: dict, themes=THEMES):
     return path
 
 
-@pytest.fixture()
-def env(tmp_path, monkeypatch):
-    monkeypatch.setenv("LEXCOMPARE_USER_CORPUS", str(tmp_path / "user-corpus"))
-    monkeypatch.setenv("LEXCOMPARE_WORK", str(tmp_path / "work"))
-    corpus.refresh()
-    yield tmp_path
-    corpus.refresh()
-
-
-def test_two_countries_side_by_side(env):
-    path = study_file(env, "gn-bj", {
+def test_two_countries_side_by_side(user_env):
+    path = study_file(user_env, "gn-bj", {
         "gn": {"documents": ["gn-constitution-2025"]},
         "bj": {"documents": ["bj-code-penal-2018", "bj-code-enfant-2015"]}})
     study = Study.load(path, progress=False)
@@ -52,10 +42,10 @@ def add_code(text_path, text: str):
                                     carriers=["penal_code", "tip_law"])
 
 
-def test_reviews_survive_reruns_and_amended_text_is_flagged_stale(env):
+def test_reviews_survive_reruns_and_amended_text_is_flagged_stale(user_env):
     original = bj_trafficking_slice()
-    add_code(env / "cp.txt", original)
-    path = study_file(env, "gn-review", {"gn": {"documents": ["gn-constitution-2025",
+    add_code(user_env / "cp.txt", original)
+    path = study_file(user_env, "gn-review", {"gn": {"documents": ["gn-constitution-2025",
                                                               "gn-code-penal-2016"]}})
     study = Study.load(path, progress=False)
     assert study.gaps().set_index("obligation_id").loc["tip.definition.means",
@@ -78,7 +68,7 @@ def test_reviews_survive_reruns_and_amended_text_is_flagged_stale(env):
     # the law is amended: "fraude, " disappears from art. 499
     amended = original.replace("par enlèvement, fraude, tromperie", "par enlèvement, tromperie")
     assert amended != original
-    add_code(env / "cp-amended.txt", amended)
+    add_code(user_env / "cp-amended.txt", amended)
     row = Study.load(path, progress=False).gaps().set_index("obligation_id").loc[
         "tip.definition.means"]
     assert row.review_state == "stale"

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -384,16 +383,8 @@ def write_akn(parsed: ParsedDocument, path: str | os.PathLike[str], *, work_uri:
     """Export and write atomically (temporary file in the same folder, then os.replace)."""
     data = akn_bytes(to_akn(parsed, work_uri=work_uri, expression_date=expression_date,
                             **kwargs))
+    from .corpus import atomic_write
+
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write(target, data)
     return target

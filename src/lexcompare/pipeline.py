@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -70,15 +68,11 @@ def write_reports(study: Study, out: Path, *, formats: Sequence[str] | None = No
         cached = corpus.cache_dir() / "reports" / f"{key}-{lang}.{fmt}"
         if cached.exists():
             target = out / report_name(fmt, lang)
-            tmp = out / f".{target.name}.{os.getpid()}.tmp"
-            shutil.copyfile(cached, tmp)
-            os.replace(tmp, target)
+            corpus.atomic_write(target, cached.read_bytes())
             paths.append(target)
             continue
         (written,) = write_report(study, out, formats=(fmt,), lang=lang)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(written, cached.with_suffix(f".{os.getpid()}.tmp"))
-        os.replace(cached.with_suffix(f".{os.getpid()}.tmp"), cached)
+        corpus.atomic_write(cached, written.read_bytes())
         paths.append(written)
     study.timings["report"] = time.perf_counter() - t0
     return paths
