@@ -105,3 +105,14 @@ def test_taxonomy() -> None:
     for tid, spec in tax.themes.items():
         assert spec.labels.get("fr") and spec.labels.get("en"), tid
         assert spec.cues.get("fr") and spec.cues.get("en"), tid
+
+
+def test_aggravating_circumstance_listing_the_means_is_not_a_definition():
+    from lexcompare import corpus
+    from lexcompare.tag import tag_texts
+
+    enfant = corpus.load("bj-code-enfant-2015").get("art_398")  # "... est une circonstance
+    penal = corpus.load("bj-code-penal-2018").get("art_499")  # aggravante de la traite"
+    (agg, definition) = tag_texts([enfant.text, penal.text], "fr")
+    assert "aggravating_circumstances" in agg.themes and "definition" not in agg.themes
+    assert "definition" in definition.themes

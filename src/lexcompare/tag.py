@@ -9,6 +9,7 @@ the cue hits that justify them. Rules, all declared in ``corpus/themes.yaml``:
 - ``requires_any`` (per language): at least one of these groups or themes must match (a French
   "quiconque ..." offence clause is criminalisation only for TIP-related conduct);
 - ``exclude``: negative cues that veto the theme (hits inside a negative cue's span);
+- ``not_with``: cues that veto the theme wherever they occur in the provision;
 - ``unless_all``: dropped when all these themes/groups fire (forms of exploitation listed as
   purposes inside a trafficking definition are not themes of their own).
 
@@ -26,6 +27,7 @@ from lexcompare.themes import THEMES, Taxonomy, load_taxonomy
 
 _GROUP = "@"  # cue id prefix of helper groups
 _EXCLUDE = "!"  # cue id prefix of negative cues
+_NOT_WITH = "~"  # cue id prefix of provision-level vetoes
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +52,8 @@ def _matcher(tax: Taxonomy) -> CueMatcher:
             cues[tid] = {lang: list(t) for lang, t in spec.cues.items()}
             if spec.exclude:
                 cues[_EXCLUDE + tid] = {lang: list(t) for lang, t in spec.exclude.items()}
+            if spec.not_with:
+                cues[_NOT_WITH + tid] = {lang: list(t) for lang, t in spec.not_with.items()}
         for gid, terms in tax.groups.items():
             cues[_GROUP + gid] = {lang: list(t) for lang, t in terms.items()}
         _MATCHER[key] = CueMatcher(cues)
@@ -75,6 +79,8 @@ def _decide(hits: list[Hit], lang: str, tax: Taxonomy) -> TagResult:
             continue
         alternatives = spec.requires_any.get(lang, ())
         if alternatives and not any(_GROUP + a in by_cue or a in raw for a in alternatives):
+            continue
+        if _NOT_WITH + tid in by_cue:
             continue
         if _EXCLUDE + tid in by_cue and tid in by_cue:
             # veto only when every positive hit lies inside a negative cue's span

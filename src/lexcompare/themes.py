@@ -39,6 +39,7 @@ class ThemeSpec:
     requires_any: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # per lang
     all_of: tuple[str, ...] = ()  # alternative trigger: all these groups match
     exclude: Terms = field(default_factory=dict)
+    not_with: Terms = field(default_factory=dict)  # dropped when one of these occurs anywhere
     unless_all: tuple[str, ...] = ()  # dropped when all these themes/groups fire
 
 
@@ -84,6 +85,7 @@ def load_taxonomy(path: Path | str = THEMES_YAML) -> Taxonomy:
             requires_any={k: tuple(v) for k, v in req_any.items()},
             all_of=tuple(spec.get("all_of") or ()),
             exclude=_terms(spec.get("exclude"), f"theme {tid} exclude"),
+            not_with=_terms(spec.get("not_with"), f"theme {tid} not_with"),
             unless_all=tuple(spec.get("unless_all") or ()),
         )
         for g in (*themes[tid].requires, *themes[tid].all_of):
