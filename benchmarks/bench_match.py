@@ -45,6 +45,7 @@ from lexcompare.embed import Encoder  # noqa: E402
 from lexcompare.match import MatchConfig, Query, Unit  # noqa: E402
 
 GOLD = ROOT / "benchmarks" / "gold" / "alignments.csv"
+GOLD_A2 = ROOT / "benchmarks" / "gold" / "annotator2"
 
 
 @dataclass(frozen=True)
@@ -55,11 +56,13 @@ class GoldRow:
     national_eid: str
     relevance: int
     split: str
+    annotator: str  # "A1" (alignments.csv) or "A2" (annotator2/*.csv, made blind to A1)
 
 
-def read_gold(path: Path = GOLD) -> list[GoldRow]:
+def read_gold(path: Path = GOLD, second: Path = GOLD_A2) -> list[GoldRow]:
+    """Both annotators' rows; A2 rows take the split of their provision in A1."""
     with path.open(encoding="utf-8") as f:
-        return [
+        rows = [
             GoldRow(
                 r["instrument_id"],
                 r["instrument_eid"],
@@ -67,9 +70,50 @@ def read_gold(path: Path = GOLD) -> list[GoldRow]:
                 r["national_eid"],
                 int(r["relevance"]),
                 r["split"],
+                "A1",
             )
             for r in csv.DictReader(f)
         ]
+    split = {(r.instrument_id, r.instrument_eid): r.split for r in rows}
+    for f2 in sorted(second.glob("*.csv")):
+        with f2.open(encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                key = (r["instrument_id"], r["instrument_eid"])
+                if int(r["relevance"]) > 0 and key in split:  # 0 = "nothing implements it"
+                    rows.append(
+                        GoldRow(
+                            *key,
+                            r["national_id"],
+                            r["national_eid"],
+                            int(r["relevance"]),
+                            split[key],
+                            "A2",
+                        )
+                    )
+    return rows
+
+
+Gold = dict[tuple[str, str], dict[tuple[str, str], int]]
+
+
+def gold_views(rows: list[GoldRow]) -> dict[str, Gold]:
+    """The gold seen four ways: each annotator alone, pooled (union: a pair either annotator
+    listed is relevant) and agreed (intersection: both listed it). A provision with no pair in
+    a view is left out of that view."""
+    per: dict[str, Gold] = {"A1": defaultdict(dict), "A2": defaultdict(dict)}
+    for r in rows:
+        per[r.annotator][(r.instrument_id, r.instrument_eid)][(r.national_id, r.national_eid)] = (
+            r.relevance
+        )
+    a1, a2 = per["A1"], per["A2"]
+    pooled = {k: {**a2.get(k, {}), **a1[k]} for k in a1}
+    agreed = {k: {p: v for p, v in a1[k].items() if p in a2.get(k, {})} for k in a1}
+    return {
+        "A1": dict(a1),
+        "A2": dict(a2),
+        "pooled": pooled,
+        "agreed": {k: v for k, v in agreed.items() if v},
+    }
 
 
 def load_doc(doc_id: str) -> Any:
@@ -110,16 +154,18 @@ def obligation_queries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], lis
     texts = match.source_texts_for(obligations, load_doc)
     out: dict[tuple[str, str], list[Query]] = {}
     for inst, eid in keys:
-        # an obligation citing the provision itself or one of its sub-provisions; one citing
-        # only the enclosing article is too broad (art. 1 "definitions" for "child = under 18"),
-        # so then the provision's own text is the query
+        # an obligation about the provision: it cites the provision (or a sub-provision of
+        # it) and nothing else of that instrument. One citing only the enclosing article, or
+        # sibling items too (art. 1 a) "child" and b) "child trafficking"), is about something
+        # broader, so then the provision's own text is the query
+        def within(src_eid: str, eid: str = eid) -> bool:
+            return src_eid == eid or src_eid.startswith(eid + "__")
+
         hits = [
             ob
             for ob in obligations
-            if any(
-                src.instrument == inst and (src.eid == eid or src.eid.startswith(eid + "__"))
-                for src in ob.sources
-            )
+            if any(src.instrument == inst and within(src.eid) for src in ob.sources)
+            and all(within(src.eid) for src in ob.sources if src.instrument == inst)
         ]
         if hits:
             out[(inst, eid)] = [match.query_from_obligation(o, texts) for o in hits]
@@ -145,7 +191,8 @@ def text_queries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Quer
                 id=f"{inst}#{eid}",
                 instrument_id=inst,
                 instrument_eid=eid,
-                label_fr=fr_text or text,
+                label_fr=fr_text,
+                label_en="" if fr_text == text else text,
                 source_text=text,
             )
         ]
@@ -156,7 +203,7 @@ METHODS: dict[str, tuple[tuple[str, ...], dict[str, float] | None]] = {
     "fuzzy (token_set_ratio)": (("fuzzy",), {"fuzzy": 1.0}),
     "bm25": (("bm25",), {"bm25": 1.0}),
     "embedding": (("embedding",), {"embedding": 1.0}),
-    "hybrid": (("element", "bm25", "fuzzy", "embedding", "theme"), None),
+    "hybrid": (("element", "bm25", "fuzzy", "embedding", "theme", "heading"), None),
 }
 
 
@@ -221,12 +268,9 @@ def main() -> None:
     args = ap.parse_args()
 
     rows = read_gold()
-    gold: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(dict)
-    split_of: dict[tuple[str, str], str] = {}
-    for r in rows:
-        gold[(r.instrument_id, r.instrument_eid)][(r.national_id, r.national_eid)] = r.relevance
-        split_of[(r.instrument_id, r.instrument_eid)] = r.split
-    keys = list(gold)
+    views = gold_views(rows)
+    split_of = {(r.instrument_id, r.instrument_eid): r.split for r in rows}
+    keys = list(views["A1"])
 
     queries_by_key = None if args.mode == "text" else obligation_queries(keys)
     mode = "obligations"
@@ -237,10 +281,11 @@ def main() -> None:
         queries_by_key.update(text_queries(missing))
         print(f"{len(keys) - len(missing)} gold provisions mapped to obligations")
     print(
-        f"gold: {len(rows)} pairs, {len(keys)} instrument provisions "
-        f"(dev {sum(v == 'dev' for v in split_of.values())}, "
-        f"heldout {sum(v == 'heldout' for v in split_of.values())}); query mode: {mode}"
+        f"gold: {len(keys)} instrument provisions (dev {sum(v == 'dev' for v in split_of.values())}"
+        f", heldout {sum(v == 'heldout' for v in split_of.values())}); query mode: {mode}"
     )
+    for view, g in views.items():
+        print(f"  {view}: {sum(len(v) for v in g.values())} pairs over {len(g)} provisions")
 
     national_ids = sorted({r.national_id for r in rows})
     t0 = time.perf_counter()
@@ -256,7 +301,6 @@ def main() -> None:
         for q in queries_by_key[k]:
             flat_q.append(q)
             owner.append(k)
-    allowed_docs = {k: {d for d, _ in gold[k]} for k in keys}
     unit_doc = np.array([u.document_id for u in units])
 
     tmp = tempfile.mkdtemp(prefix="lexcompare-bench-") if args.cold else None
@@ -273,6 +317,7 @@ def main() -> None:
             "fuzzy": match.FuzzyScorer(),
             "embedding": match.EmbeddingScorer(enc),
             "theme": match.ThemeScorer(),
+            "heading": match.BM25Scorer(field="heading"),
         }
         comps = {}
         for name, sc in scorers.items():
@@ -283,34 +328,37 @@ def main() -> None:
         components_all = comps
     assert components_all is not None
 
-    results: dict[str, dict[str, dict[str, float]]] = {}
-    thresholds: dict[str, float] = {}
-    for method, (names, weights) in METHODS.items():
-        cfg = base if weights is None else replace(base, weights=weights)
-        combined = match.combine([components_all[n] for n in names], cfg)
-        ranked: dict[tuple[str, str], list[tuple[str, str, float]]] = {}
-        for k in keys:
-            rows_k = [i for i, o in enumerate(owner) if o == k]
-            row = combined[rows_k].max(axis=0)  # several obligations: best score per article
-            allowed = np.isin(unit_doc, list(allowed_docs[k]))
-            ranked[k] = ranking(row, allowed, units)
-        dev = [k for k in keys if split_of[k] == "dev"]
-        held = [k for k in keys if split_of[k] == "heldout"]
-        thr = best_threshold(ranked, gold, dev)
-        thresholds[method] = thr
-        results[method] = {
-            "dev": evaluate(ranked, gold, dev, thr),
-            "heldout": evaluate(ranked, gold, held, thr),
-        }
-
     cols = ["Hit@1", "Hit@5", "Hit@10", "R@1", "R@5", "R@10", "MRR", "P@thr", "R@thr"]
-    print()
-    print(f"| method | split | {' | '.join(cols)} | thr |")
-    print("|---|---|" + "---|" * (len(cols) + 1))
-    for method, per in results.items():
-        for split, m in per.items():
-            vals = " | ".join(f"{m[c]:.2f}" for c in cols)
-            print(f"| {method} | {split} | {vals} | {thresholds[method]:.2f} |")
+    combined = {
+        method: match.combine(
+            [components_all[n] for n in names],
+            base if weights is None else replace(base, weights=weights),
+        )
+        for method, (names, weights) in METHODS.items()
+    }
+    rows_of = {k: [i for i, o in enumerate(owner) if o == k] for k in keys}
+    for view, gold in views.items():
+        print(f"\n### gold view: {view}\n")
+        print(f"| method | split | {' | '.join(cols)} | thr |")
+        print("|---|---|" + "---|" * (len(cols) + 1))
+        vkeys = [k for k in keys if k in gold]
+        for method, scores in combined.items():
+            ranked = {
+                # several obligations for one provision: best score per article; candidates:
+                # the articles of the national documents the view's gold names for it
+                k: ranking(
+                    scores[rows_of[k]].max(axis=0),
+                    np.isin(unit_doc, list({d for d, _ in gold[k]})),
+                    units,
+                )
+                for k in vkeys
+            }
+            dev = [k for k in vkeys if split_of[k] == "dev"]
+            thr = best_threshold(ranked, gold, dev)
+            for split in ("dev", "heldout"):
+                m = evaluate(ranked, gold, [k for k in vkeys if split_of[k] == split], thr)
+                vals = " | ".join(f"{m[c]:.2f}" for c in cols)
+                print(f"| {method} | {split} | {vals} | {thr:.2f} |")
     print()
     for k, v in timings.items():
         print(f"{k}: {v:.2f}" + ("" if "encoded" in k else " s"))

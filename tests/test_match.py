@@ -264,3 +264,74 @@ def test_gold_file_is_well_formed() -> None:
 class _Forbidden:
     def encode(self, texts):  # type: ignore[no-untyped-def]
         raise AssertionError("the model must not be called on a warm cache")
+
+
+def test_heading_component_finds_the_witness_protection_section() -> None:
+    """CPP arts 120-122 sit under « SECTION 6 : DE LA PROTECTION DES TEMOINS »; art. 121 never
+    says "protection", so the section title is what ties the regime to UNTOC art. 24."""
+    units = match.roll_up(_load("bj-cpp").provisions)
+    assert {u.heading for u in units if u.eid in {"art_120", "art_121", "art_122"}} == {
+        "SECTION 6 : DE LA PROTECTION DES TEMOINS"
+    }
+    q = Query(id="q", label_fr="Protection efficace des témoins contre les représailles")
+    comp = match.BM25Scorer(field="heading")([q], units, MatchConfig(progress=False))
+    assert comp.name == "heading"
+    by_eid = {u.eid: i for i, u in enumerate(units)}
+    top = {units[i].eid for i in np.argsort(-comp.scores[0], kind="stable")[:3]}
+    assert top == {"art_120", "art_121", "art_122"}
+    assert "PROTECTION DES TEMOINS" in comp.explain(0, by_eid["art_121"])
+    assert comp.scores[0, by_eid["art_727"]] == 0.0  # TITRE 13 : DE L'EXTRADITION
+
+
+def test_query_without_theme_is_tagged_like_the_provisions() -> None:
+    """A bare treaty item (2006 agreement art. 10 j), extradition, in French) gets its themes
+    from the tagger, so CPP art. 727 (general extradition regime) agrees and art. 2 does not."""
+    inst = "cedeao-ceeac-accord-multilateral-traite-personnes-2006"
+    item = match.provision_text(_load(inst), "art_10__para_j")
+    q = Query(id="q", label_fr=item, source_text=item)
+    units = [u for u in match.roll_up(_load("bj-cpp").provisions) if u.eid in {"art_2", "art_727"}]
+    comp = match.ThemeScorer(cache=False)([q], units, MatchConfig(progress=False))
+    assert comp.applies[0]
+    scores = dict(zip((u.eid for u in units), comp.scores[0], strict=True))
+    assert scores["art_727"] > 0 and scores["art_2"] == 0
+    assert "extradition" in comp.explain(0, [u.eid for u in units].index("art_727"))
+
+
+def test_regional_obligations_cite_lettered_items() -> None:
+    """The 2005 agreement's art. 8 lists the Parties' duties a) to m); an obligation cites the
+    items it rests on, so its treaty text is those items and not the whole article."""
+    obs = {o.id: o for o in _checklist()}
+    if not obs:
+        pytest.skip("checklist unavailable")
+    ob = obs["reg.ao2005.prevent_criminalise"]
+    inst = "ao-accord-multilateral-traite-enfants-2005"
+    assert {s.eid for s in ob.sources if s.instrument == inst} >= {"art_8__para_h"}
+    texts = match.source_texts_for([ob], _load)
+    item_h = texts[f"{inst}#art_8__para_h"]
+    assert "favorisant la traite" in item_h
+    assert len(item_h) < len(match.provision_text(_load(inst), "art_8")) / 3
+
+
+def test_second_annotator_gold_is_well_formed() -> None:
+    """benchmarks/gold/annotator2: same provisions as alignments.csv, existing article eIds."""
+    with GOLD.open(encoding="utf-8") as f:
+        keys = {(r["instrument_id"], r["instrument_eid"]) for r in csv.DictReader(f)}
+    rows = []
+    for path in sorted((GOLD.parent / "annotator2").glob("*.csv")):
+        with path.open(encoding="utf-8") as f:
+            rows += list(csv.DictReader(f))
+    assert {(r["instrument_id"], r["instrument_eid"]) for r in rows} == keys
+    pairs = [
+        (r["instrument_id"], r["instrument_eid"], r["national_id"], r["national_eid"]) for r in rows
+    ]
+    assert len(set(pairs)) == len(pairs), "duplicate pairs"
+    articles: dict[str, set[str]] = {}
+    for r in rows:
+        assert r["relevance"] in {"0", "1", "2"}, r
+        if r["relevance"] == "0":
+            assert not r["national_id"]
+            continue
+        doc = r["national_id"]
+        if doc not in articles:
+            articles[doc] = {p.eid for p in _load(doc).provisions if p.level == "article"}
+        assert r["national_eid"] in articles[doc], r

@@ -13,8 +13,13 @@ How a score is made (each component is a scorer that can be run and measured alo
   provision (cross-lingual: English treaty, French law). A provision is
   chunked; its similarity is ``0.5 * max(chunk cosines) + 0.5 * cosine(mean vector)``, mapped
   linearly from [``sem_floor``, ``sem_ceiling``] to [0, 1].
+- ``heading``: BM25 of the same query over the provision's nearest heading ("SECTION 6 : DE LA
+  PROTECTION DES TEMOINS"): a short procedural article says "the witness" once, its section
+  title says what the whole regime is about.
 - ``theme``: 1 when the obligation's theme is among the provision's themes
-  (`lexcompare.tag.tag_texts`), else 0; skipped when tagging is unavailable.
+  (`lexcompare.tag.tag_texts`), else 0. A query with no theme of its own (a bare treaty
+  provision, an article of another law) is tagged with the same tagger, and the score is the
+  share of its themes the provision shares. Skipped when tagging is unavailable.
 
 The hybrid score is the weighted mean of the components that apply to the query (a component
 with nothing to say, e.g. ``element`` for an obligation without elements, is left out of both
@@ -62,6 +67,7 @@ class MatchConfig:
             "fuzzy": 0.10,
             "embedding": 0.20,
             "theme": 0.20,
+            "heading": 0.10,
         }
     )
     top_k: int = 10
@@ -116,6 +122,7 @@ class Unit:
     eid: str
     text: str
     language: str = "fr"
+    heading: str = ""  # the nearest heading above it ("SECTION 6 : DE LA PROTECTION DES TEMOINS")
 
 
 @dataclass(slots=True)
@@ -230,22 +237,26 @@ def roll_up(provisions: Sequence[Provision], level: str = "article") -> list[Uni
     """Article-level units: an article's own text (it spans its sub-provisions), or the
     concatenation of its sub-provisions when only those were given."""
     if level != "article":
-        return [Unit(p.document_id, p.eid, p.text, p.language) for p in provisions]
+        return [Unit(p.document_id, p.eid, p.text, p.language, _heading(p)) for p in provisions]
     articles: dict[tuple[str, str], Unit] = {}
     parts: dict[tuple[str, str], list[Provision]] = {}
     for p in provisions:
         key = (p.document_id, p.article_eid)
         if p.eid == p.article_eid:
-            articles[key] = Unit(p.document_id, p.eid, p.text, p.language)
+            articles[key] = Unit(p.document_id, p.eid, p.text, p.language, _heading(p))
         else:
             parts.setdefault(key, []).append(p)
     for key, subs in parts.items():
         if key not in articles:
             subs = sorted(subs, key=lambda s: s.start)
             text = "\n".join(s.text for s in subs)
-            articles[key] = Unit(key[0], key[1], text, subs[0].language)
+            articles[key] = Unit(key[0], key[1], text, subs[0].language, _heading(subs[0]))
     order = {(p.document_id, p.article_eid): i for i, p in reversed(list(enumerate(provisions)))}
     return sorted(articles.values(), key=lambda u: order[(u.document_id, u.eid)])
+
+
+def _heading(p: Provision) -> str:
+    return p.heading_path[-1] if p.heading_path else ""
 
 
 # ---------------------------------------------------------------------------------------------
@@ -447,19 +458,26 @@ class ElementScorer:
 
 
 class BM25Scorer:
-    """BM25 (bm25s) over the units; query = label + cues in French. Max-normalised per query."""
+    """BM25 (bm25s) over the units; query = label + cues in French. Max-normalised per query.
 
-    name = "bm25"
+    ``field="heading"`` indexes each unit's nearest heading instead of its text (the
+    ``heading`` component).
+    """
 
-    def __init__(self, lang: str = "fr", k1: float = 1.2, b: float = 0.75) -> None:
-        self.lang, self.k1, self.b = lang, k1, b
+    def __init__(
+        self, lang: str = "fr", k1: float = 1.2, b: float = 0.75, field: str = "text"
+    ) -> None:
+        if field not in ("text", "heading"):
+            raise ValueError(f"BM25Scorer field must be 'text' or 'heading', not {field!r}")
+        self.lang, self.k1, self.b, self.field = lang, k1, b, field
+        self.name = "bm25" if field == "text" else "heading"
 
     def __call__(
         self, queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig
     ) -> Component:
         import bm25s
 
-        corpus = [tokens(u.text) or ["\u2205"] for u in units]
+        corpus = [tokens(getattr(u, self.field)) or ["\u2205"] for u in units]
         index = bm25s.BM25(k1=self.k1, b=self.b)
         index.index(corpus, show_progress=False)
         vocab = {t for doc in corpus for t in doc}
@@ -477,7 +495,8 @@ class BM25Scorer:
 
         def explain(qi: int, ui: int) -> str:
             shared = sorted(set(qtoks[qi]) & set(corpus[ui]))
-            return f"shared stems: {', '.join(shared[:12]) or '-'}"
+            where = f" with heading {units[ui].heading!r}" if self.field == "heading" else ""
+            return f"shared stems{where}: {', '.join(shared[:12]) or '-'}"
 
         return Component(self.name, scores, applies, explain)
 
@@ -556,7 +575,8 @@ class EmbeddingScorer:
 
 
 class ThemeScorer:
-    """1 when the query's theme is among the unit's themes (lexcompare.tag)."""
+    """Theme agreement (lexcompare.tag): 1 when the obligation's theme is among the unit's
+    themes; for a query with no theme of its own, the share of its tagged themes the unit has."""
 
     name = "theme"
 
@@ -571,9 +591,8 @@ class ThemeScorer:
         self._tagger = tagger
         self._cache = _JsonCache("themes") if cache else None
 
-    def _unit_themes(self, units: Sequence[Unit], progress: bool) -> list[set[str]] | None:
-        if self._themes is not None:
-            return [set(self._themes.get(f"{u.document_id}#{u.eid}", ())) for u in units]
+    def _tag(self, items: Sequence[tuple[str, str]], progress: bool) -> list[set[str]] | None:
+        """Themes of (text, language) items, through the disk cache; None: no tagger."""
         tagger = self._tagger
         signature = "custom-tagger"
         if tagger is None:
@@ -586,29 +605,45 @@ class ThemeScorer:
             # any change to the taxonomy (cues, rules) changes the key
             signature = _sha(repr(load_taxonomy()))
         cache = self._cache if self._tagger is None else None
-        out: list[set[str]] = [set() for _ in units]
+        out: list[set[str]] = [set() for _ in items]
         by_lang: dict[str, list[int]] = {}
-        for i, u in enumerate(units):
-            by_lang.setdefault(u.language, []).append(i)
+        for i, (_, lang) in enumerate(items):
+            by_lang.setdefault(lang, []).append(i)
         for lang, idx in by_lang.items():
 
             def compute(batch: list[str], lang: str = lang) -> list[Any]:
                 results = _progress_map(lambda b: tagger(b, lang), batch, progress, "theme tagging")
                 return [list(_get(r, "themes", default=()) or ()) for r in results]
 
-            themes = _cached_map(
-                cache, f"{signature}:{lang}", [units[i].text for i in idx], compute
-            )
+            themes = _cached_map(cache, f"{signature}:{lang}", [items[i][0] for i in idx], compute)
             for i, t in zip(idx, themes, strict=True):
                 out[i] = set(t)
         return out
+
+    def _unit_themes(self, units: Sequence[Unit], progress: bool) -> list[set[str]] | None:
+        if self._themes is not None:
+            return [set(self._themes.get(f"{u.document_id}#{u.eid}", ())) for u in units]
+        return self._tag([(u.text, u.language) for u in units], progress)
 
     def __call__(
         self, queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig
     ) -> Component:
         scores = np.zeros((len(queries), len(units)), dtype=np.float32)
-        wanted = any(q.theme for q in queries)
-        themes = self._unit_themes(units, config.progress) if wanted else None
+        # a query without an obligation theme is read by the same tagger as the provisions
+        untagged = [qi for qi, q in enumerate(queries) if not q.theme]
+        tagged = self._tag(
+            [
+                (queries[qi].label_fr, "fr")
+                if queries[qi].label_fr.strip()
+                else (f"{queries[qi].label_en}\n{queries[qi].source_text}", "en")
+                for qi in untagged
+            ],
+            config.progress,
+        )
+        wanted: list[set[str]] = [{q.theme} if q.theme else set() for q in queries]
+        for qi, t in zip(untagged, tagged or [], strict=False):
+            wanted[qi] = t
+        themes = self._unit_themes(units, config.progress) if any(wanted) else None
         if themes is None:
             return Component(
                 self.name,
@@ -616,21 +651,30 @@ class ThemeScorer:
                 np.zeros(len(queries), dtype=bool),
                 lambda qi, ui: "theme tagging unavailable",
             )
-        for qi, q in enumerate(queries):
-            if q.theme:
-                scores[qi] = [1.0 if q.theme in t else 0.0 for t in themes]
-        applies = np.array([bool(q.theme) for q in queries])
+        for qi, want in enumerate(wanted):
+            if want:
+                scores[qi] = [len(want & t) / len(want) for t in themes]
+        applies = np.array([bool(w) for w in wanted])
 
         def explain(qi: int, ui: int) -> str:
             t = ", ".join(sorted(themes[ui])) or "-"
+            want = ", ".join(sorted(wanted[qi]))
+            whose = "obligation theme" if queries[qi].theme else "query themes (tagged)"
             verdict = "agrees" if scores[qi, ui] else "differs"
-            return f"obligation theme {queries[qi].theme!r} {verdict}; provision themes: {t}"
+            return f"{whose} {want!r} {verdict}; provision themes: {t}"
 
         return Component(self.name, scores, applies, explain)
 
 
 def default_scorers(encoder: Any = None) -> tuple[Any, ...]:
-    return (ElementScorer(), BM25Scorer(), FuzzyScorer(), EmbeddingScorer(encoder), ThemeScorer())
+    return (
+        ElementScorer(),
+        BM25Scorer(),
+        FuzzyScorer(),
+        EmbeddingScorer(encoder),
+        ThemeScorer(),
+        BM25Scorer(field="heading"),
+    )
 
 
 # ---------------------------------------------------------------------------------------------
