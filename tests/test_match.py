@@ -310,6 +310,10 @@ def test_regional_obligations_cite_lettered_items() -> None:
     item_h = texts[f"{inst}#art_8__para_h"]
     assert "favorisant la traite" in item_h
     assert len(item_h) < len(match.provision_text(_load(inst), "art_8")) / 3
+    # art. 1 a) "Enfant : ... moins de 18 ans" is the child-age requirement, not the definition
+    # of child trafficking in b)
+    citing_1a = {o.id for o in _citing(list(obs.values()), inst, "art_1__para_a")}
+    assert citing_1a == {"tip.child.under_18"}
 
 
 def test_second_annotator_gold_is_well_formed() -> None:
