@@ -339,3 +339,68 @@ def test_second_annotator_gold_is_well_formed() -> None:
         if doc not in articles:
             articles[doc] = {p.eid for p in _load(doc).provisions if p.level == "article"}
         assert r["national_eid"] in articles[doc], r
+
+
+# Benin's penal code (2018) re-enacted the children's code (2015) child-trafficking chapter:
+# pairs read side by side (same conduct, same structure; penalties differ for 593/396).
+PENAL_TO_CHILDREN_CODE = {
+    "art_588": "art_391",  # parent handing over a child for trafficking
+    "art_589": "art_392",  # moving a child inside Benin without authorisation
+    "art_590": "art_393",  # taking a child out of Benin
+    "art_591": "art_394",  # accompanying foreign children found without papers
+    "art_592": "art_395",  # failing to report an unlawful displacement
+    "art_593": "art_396",  # child trafficking (life vs 10-20 years)
+    "art_594": "art_397",  # employing a trafficked child
+    "art_595": "art_400",  # repeat offences: penalties doubled
+}
+
+
+def test_law_to_law_finds_the_same_rule_in_the_other_code(benin, encoder) -> None:
+    a = [p for p in benin if p.document_id == CP and p.article_eid in PENAL_TO_CHILDREN_CODE]
+    b = [p for p in benin if p.document_id == CE]
+    out = match.align_provisions(
+        a,
+        b,
+        config=MatchConfig(progress=False, top_k=1),
+        scorers=(match.BM25Scorer(), match.FuzzyScorer(), match.EmbeddingScorer(encoder)),
+    )
+    assert {a.instrument_eid: a.national_eid for a in out} == PENAL_TO_CHILDREN_CODE
+
+
+def test_versions_align_by_text_and_article_number(benin, encoder) -> None:
+    """The 2022 amendments kept eleven "ancien" articles beside their "nouveau" wording; art.
+    554 was rewritten (sexual-offence definition added), so its old text reads more like art.
+    545 than like its own new version: the article number decides."""
+    cp = [p for p in benin if p.document_id == CP]
+    old = [p for p in cp if p.article_eid.endswith("-ancien")]
+    new = [p for p in cp if not p.article_eid.endswith("-ancien")]
+    assert len({p.article_eid for p in old}) == 11
+    out = match.align_versions(
+        old, new, config=MatchConfig(progress=False, top_k=1), encoder=encoder
+    )
+    assert {a.instrument_eid: a.national_eid for a in out} == {
+        p.article_eid: p.article_eid.replace("-ancien", "-nouveau") for p in old
+    }
+    assert all("same article number" in str(a.evidence) for a in out)
+
+
+def test_align_laws_command_writes_quotes_and_provenance(tmp_path: Path) -> None:
+    from lexcompare.cli import main
+
+    out = tmp_path / "peer.csv"
+    assert main(["align-laws", CP, CE, "--articles", "art_593,art_594", "--out", str(out)]) == 0
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    best = {r["eid"]: r for r in rows if r["rank"] == "1"}
+    assert {k: r["peer_eid"] for k, r in best.items()} == {
+        "art_593": "art_396",
+        "art_594": "art_397",
+    }
+    ce = {p.eid: p for p in _load(CE).provisions}
+    for r in rows:
+        assert r["peer_text"] == ce[r["peer_eid"]].text  # quoted exactly
+        assert r["peer_checksum"] == ce[r["peer_eid"]].checksum
+        assert r["source_sha256"] and r["peer_source_sha256"] and r["checksum"]
+    before = out.read_bytes()
+    assert main(["align-laws", CP, CE, "--articles", "art_99999", "--out", str(out)]) == 2
+    assert out.read_bytes() == before  # a refused request leaves the earlier output alone

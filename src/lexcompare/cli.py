@@ -128,6 +128,20 @@ def _cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_align_laws(args: argparse.Namespace) -> int:
+    from .pipeline import align_laws
+    from .study import frame_to_csv
+
+    articles = [a.strip() for a in (args.articles or "").split(",") if a.strip()]
+    df = align_laws(args.a, args.b, versions=args.versions, articles=articles, top_k=args.top_k)
+    out = frame_to_csv(df, Path(args.out))
+    best = df[df["rank"] == 1]
+    for r in best.head(20).itertuples():
+        print(f"{r.document_id} {r.eid} -> {r.peer_document_id} {r.peer_eid} ({r.score:.2f})")
+    print(f"wrote {out} ({len(best)} provisions aligned)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="lexcompare", description=__doc__)
     sub = ap.add_subparsers(dest="command", required=True)
@@ -163,6 +177,16 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("doc_id")
     x.add_argument("--out")
     x.set_defaults(func=_cmd_export_akn)
+
+    lw = sub.add_parser("align-laws", help="align the provisions of law A with those of law B")
+    lw.add_argument("a", help="catalogue id of the law whose provisions are looked up")
+    lw.add_argument("b", help="catalogue id of the law searched (a peer, or a newer version)")
+    lw.add_argument("--versions", action="store_true",
+                    help="A and B are two versions of one law: same article number counts")
+    lw.add_argument("--articles", help="comma-separated article eIds of A (default: all)")
+    lw.add_argument("--top-k", type=int, default=3)
+    lw.add_argument("--out", default="law-alignment.csv")
+    lw.set_defaults(func=_cmd_align_laws)
 
     for name, func, helptext in (("run", _cmd_run, "run a study end to end"),
                                  ("report", _cmd_report, "write reports for a study")):

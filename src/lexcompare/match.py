@@ -68,6 +68,7 @@ class MatchConfig:
             "embedding": 0.20,
             "theme": 0.20,
             "heading": 0.10,
+            "numbering": 0.20,  # only used by align_versions
         }
     )
     top_k: int = 10
@@ -666,6 +667,40 @@ class ThemeScorer:
         return Component(self.name, scores, applies, explain)
 
 
+_VERSION_SUFFIX = re.compile(r"-(?:ancien|nouveau)$|_\d+$")
+
+
+def article_number(eid: str) -> str:
+    """The article an eId belongs to, whatever its version: ``art_554-ancien`` -> ``art_554``."""
+    return _VERSION_SUFFIX.sub("", eid.split("__", 1)[0])
+
+
+class NumberingScorer:
+    """1 when the query's article and the unit's have the same number (two versions of a law:
+    an amendment rewrites an article in place far more often than it renumbers it)."""
+
+    name = "numbering"
+
+    def __call__(
+        self, queries: Sequence[Query], units: Sequence[Unit], config: MatchConfig
+    ) -> Component:
+        numbers = np.array([article_number(u.eid) for u in units])
+        scores = (
+            np.stack(
+                [(numbers == article_number(q.instrument_eid)).astype(np.float32) for q in queries]
+            )
+            if queries
+            else np.zeros((0, len(units)), dtype=np.float32)
+        )
+        applies = np.array([bool(q.instrument_eid) for q in queries])
+        return Component(
+            self.name,
+            scores,
+            applies,
+            lambda qi, ui: "same article number" if scores[qi, ui] else "different article number",
+        )
+
+
 def default_scorers(encoder: Any = None) -> tuple[Any, ...]:
     return (
         ElementScorer(),
@@ -834,6 +869,20 @@ def align_provisions(
         same = np.array([[x.text.strip() == y.text.strip() for y in ub] for x in ua])
         combined = np.where(same, 1.0, combined)
     return rank(queries, ub, combined, components, config)
+
+
+def align_versions(
+    old: Sequence[Provision],
+    new: Sequence[Provision],
+    *,
+    config: MatchConfig = MatchConfig(),
+    encoder: Any = None,
+) -> list[Alignment]:
+    """Align two versions of one law: `align_provisions` plus the article number
+    (``art_554-ancien`` and ``art_554-nouveau`` share it), so a rewritten article still finds
+    its new wording rather than a neighbour that happens to read like the old one."""
+    scorers = (BM25Scorer(), FuzzyScorer(), EmbeddingScorer(encoder), NumberingScorer())
+    return align_provisions(old, new, config=config, scorers=scorers)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,9 +6,13 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import LexcompareError
 from .study import Study, digest, frame_to_csv, module_sources
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ALL_FORMATS = ("docx", "xlsx", "html", "pdf")
 
@@ -82,3 +86,45 @@ def report_study(study_id: str, out: Path, *, formats: Sequence[str] | None = No
                  lang: str = "fr") -> list[Path]:
     study = Study.load(study_id)
     return write_reports(study, _safe_out(out), formats=formats, lang=lang)
+
+
+def align_laws(a_id: str, b_id: str, *, versions: bool = False,
+               articles: Sequence[str] = (), top_k: int = 3) -> pd.DataFrame:
+    """Provision-to-provision alignment of two laws (a peer's wording beside a gap, or two
+    versions of one law with ``versions=True``), one row per candidate, rank 1 = best.
+
+    `articles` restricts the queries to these article eIds of `a_id` (default: all). Every row
+    carries both sides' page, provision checksum and source checksum, and the peer's exact text.
+    """
+    import pandas as pd
+
+    from . import corpus, match
+
+    a, b = corpus.load(a_id), corpus.load(b_id)
+    wanted = set(articles)
+    unknown = wanted - {p.article_eid for p in a.provisions}
+    if unknown:
+        raise LexcompareError(
+            f"{a_id} has no article {', '.join(sorted(unknown))}; "
+            f"list its eIds with: lexcompare parse {a_id}")
+    queries = [p for p in a.provisions if not wanted or p.article_eid in wanted]
+    cfg = match.MatchConfig(top_k=top_k, progress=False)
+    found = (match.align_versions if versions else match.align_provisions)(
+        queries, b.provisions, config=cfg)
+    index = {(d.document.id, p.eid): (p, d.document.sha256) for d in (a, b)
+             for p in d.provisions}
+    rows = []
+    for al in found:
+        (pa, sa), peer = index[(a_id, al.instrument_eid)], index.get((b_id, al.national_eid))
+        pb, sb = peer if peer else (None, "")
+        rows.append({
+            "document_id": a_id, "eid": al.instrument_eid, "peer_document_id": b_id,
+            "peer_eid": al.national_eid, "score": al.score, "rank": al.rank,
+            "evidence": " | ".join(f"{e.method}: {e.detail}" for e in al.evidence),
+            "page": ",".join(map(str, pa.pages)), "checksum": pa.checksum,
+            "source_sha256": sa,
+            "peer_page": ",".join(map(str, pb.pages)) if pb else "",
+            "peer_checksum": pb.checksum if pb else "", "peer_source_sha256": sb,
+            "peer_text": pb.text if pb else "",
+        })
+    return pd.DataFrame(rows)
