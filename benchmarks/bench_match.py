@@ -419,6 +419,46 @@ def main() -> None:
         f"align(): {n_units} articles x {len(flat_q)} queries -> {len(out)} rows in "
         f"{t_align:.2f} s warm (+ {t_parse:.2f} s loading/parsing)"
     )
+    law_to_law(enc)
+
+
+def law_to_law(encoder: Encoder) -> None:
+    """Top-1 accuracy of provision-to-provision alignment on gold/law_to_law.csv, per method."""
+    with (GOLD.parent / "law_to_law.csv").open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    cfg = MatchConfig(progress=False, top_k=1)
+    methods = {
+        "bm25": (match.BM25Scorer(),),
+        "fuzzy": (match.FuzzyScorer(),),
+        "embedding": (match.EmbeddingScorer(encoder),),
+        "hybrid (align_provisions)": (
+            match.BM25Scorer(),
+            match.FuzzyScorer(),
+            match.EmbeddingScorer(encoder),
+        ),
+        "hybrid + article number (align_versions)": (
+            match.BM25Scorer(),
+            match.FuzzyScorer(),
+            match.EmbeddingScorer(encoder),
+            match.NumberingScorer(),
+        ),
+    }
+    print("\n### law to law (top-1 correct)\n")
+    print("| method | " + " | ".join(sorted({r["kind"] for r in rows})) + " |")
+    print("|---|---|---|")
+    cells: dict[str, list[str]] = defaultdict(list)
+    for kind in sorted({r["kind"] for r in rows}):
+        pairs = [r for r in rows if r["kind"] == kind]
+        a_doc, b_doc = pairs[0]["a_id"], pairs[0]["b_id"]
+        want = {r["a_eid"]: r["b_eid"] for r in pairs}
+        a = [x for x in load_doc(a_doc).provisions if x.article_eid in want]
+        b = [x for x in load_doc(b_doc).provisions if x.article_eid not in want]
+        for name, scorers in methods.items():
+            out = match.align_provisions(a, b, config=cfg, scorers=scorers)
+            ok = sum(want.get(al.instrument_eid) == al.national_eid for al in out)
+            cells[name].append(f"{ok}/{len(want)}")
+    for name, vals in cells.items():
+        print(f"| {name} | " + " | ".join(vals) + " |")
 
 
 if __name__ == "__main__":

@@ -341,22 +341,16 @@ def test_second_annotator_gold_is_well_formed() -> None:
         assert r["national_eid"] in articles[doc], r
 
 
-# Benin's penal code (2018) re-enacted the children's code (2015) child-trafficking chapter:
-# pairs read side by side (same conduct, same structure; penalties differ for 593/396).
-PENAL_TO_CHILDREN_CODE = {
-    "art_588": "art_391",  # parent handing over a child for trafficking
-    "art_589": "art_392",  # moving a child inside Benin without authorisation
-    "art_590": "art_393",  # taking a child out of Benin
-    "art_591": "art_394",  # accompanying foreign children found without papers
-    "art_592": "art_395",  # failing to report an unlawful displacement
-    "art_593": "art_396",  # child trafficking (life vs 10-20 years)
-    "art_594": "art_397",  # employing a trafficked child
-    "art_595": "art_400",  # repeat offences: penalties doubled
-}
+def _law_to_law(kind: str) -> dict[str, str]:
+    """benchmarks/gold/law_to_law.csv: penal code 588-595 re-enact children's code 391-400
+    (read side by side), and the 2022 amendments' "ancien"/"nouveau" articles."""
+    with (GOLD.parent / "law_to_law.csv").open(encoding="utf-8") as f:
+        return {r["a_eid"]: r["b_eid"] for r in csv.DictReader(f) if r["kind"] == kind}
 
 
 def test_law_to_law_finds_the_same_rule_in_the_other_code(benin, encoder) -> None:
-    a = [p for p in benin if p.document_id == CP and p.article_eid in PENAL_TO_CHILDREN_CODE]
+    twins = _law_to_law("peer")
+    a = [p for p in benin if p.document_id == CP and p.article_eid in twins]
     b = [p for p in benin if p.document_id == CE]
     out = match.align_provisions(
         a,
@@ -364,7 +358,7 @@ def test_law_to_law_finds_the_same_rule_in_the_other_code(benin, encoder) -> Non
         config=MatchConfig(progress=False, top_k=1),
         scorers=(match.BM25Scorer(), match.FuzzyScorer(), match.EmbeddingScorer(encoder)),
     )
-    assert {a.instrument_eid: a.national_eid for a in out} == PENAL_TO_CHILDREN_CODE
+    assert {a.instrument_eid: a.national_eid for a in out} == twins
 
 
 def test_versions_align_by_text_and_article_number(benin, encoder) -> None:
@@ -378,9 +372,7 @@ def test_versions_align_by_text_and_article_number(benin, encoder) -> None:
     out = match.align_versions(
         old, new, config=MatchConfig(progress=False, top_k=1), encoder=encoder
     )
-    assert {a.instrument_eid: a.national_eid for a in out} == {
-        p.article_eid: p.article_eid.replace("-ancien", "-nouveau") for p in old
-    }
+    assert {a.instrument_eid: a.national_eid for a in out} == _law_to_law("version")
     assert all("same article number" in str(a.evidence) for a in out)
 
 
