@@ -1,24 +1,26 @@
-"""Benchmark the matcher against the hand-made gold set (benchmarks/gold/alignments.csv).
+"""Benchmark the matcher against the hand-made gold sets in benchmarks/gold/.
 
-    .venv/bin/python benchmarks/bench_match.py [--split dev|heldout|all] [--cold]
+    .venv/bin/python benchmarks/bench_match.py [--cold] [--mode auto|text|obligations] [--e5]
 
 Every method runs in the same process on the same queries and candidates:
-rapidfuzz token_set_ratio alone, BM25 alone, embeddings alone, and the hybrid.
+rapidfuzz token_set_ratio alone, BM25 alone, embeddings alone, and the hybrid (with `--e5`,
+also multilingual-e5-small alone and in place of USE in the hybrid).
 
 Queries: one per gold instrument provision. When the obligations checklist is available
-(`lexcompare.obligations.load_checklist`), a gold provision is mapped to the obligation(s) whose
-`sources` cite it (same eId, or its article / a sub-provision of it) and the obligation is the
-query (label, cues, elements, theme, treaty text). Otherwise the query is the instrument
-provision itself: its text (English for UN/ILO) for the embedding, the French expression
-(CRC) or French text (regional agreements, ACHPR) for the lexical scorers. The mode used is
-printed. Candidates for a query: the article-level provisions of the national documents its
-gold rows name.
+(`lexcompare.obligations.load_checklist`), a gold provision is mapped to every obligation whose
+`sources` cite it or one of its sub-provisions (what a reviewer of that provision opens in the
+product); its ranking is the best score per article over those obligations. A provision no
+obligation cites at that level gets its own text as the query: its French text (French
+expression or French instrument) for the lexical scorers, the English for the embedding.
+Candidates for a query: the article-level provisions of the national documents its gold names.
 
-Metrics per split: Hit@k (a relevant article in the top k), pair recall R@k (share of gold
-pairs whose article is in the top k), MRR (first relevant), and precision / recall at the
-decision threshold (per method: the threshold with the best F1 on dev, reused on heldout; the
-hybrid's dev threshold is `MatchConfig.threshold`'s default). Unlabelled pairs count as wrong,
-so precision is a floor.
+Gold views (see gold/ALIGNMENTS_GUIDE.md): A1 (alignments.csv), A2 (annotator2/, made blind to
+A1), pooled (union) and agreed (intersection). Metrics per view and split: Hit@k (a relevant
+article in the top k), pair recall R@k (share of gold pairs whose article is in the top k), MRR
+(first relevant), and precision / recall at the decision threshold (per method: the threshold
+with the best F1 on dev, reused on heldout). Unlabelled pairs count as wrong, so precision is a
+floor. Then the speed of `align()` on Benin's penal + children's codes, and law-to-law top-1
+accuracy on gold/law_to_law.csv.
 """
 
 from __future__ import annotations
