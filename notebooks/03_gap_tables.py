@@ -59,3 +59,20 @@ side = gaps[["obligation_id", "theme", "status"]].merge(
     benin[["obligation_id", "status", "national_eids"]], on="obligation_id",
     suffixes=("_guinea", "_benin"))
 side[side.theme.isin(["definition", "criminalisation", "penalties"])]
+
+# %% [markdown]
+# ## The same rule in two laws
+#
+# Benin's penal code (2018) re-enacted the child-trafficking chapter of its children's code
+# (2015). Aligning the two laws provision by provision puts each rule beside its twin, with the
+# peer's exact wording, so a reviewer can check that penalties agree (here they do not: life
+# imprisonment in penal code art. 593, 10 to 20 years in children's code art. 396).
+# `lexcompare align-laws A B` writes the same table as CSV; `--versions` aligns two versions of
+# one law.
+
+# %%
+from lexcompare.pipeline import align_laws
+
+twins = align_laws("bj-code-penal-2018", "bj-code-enfant-2015",
+                   articles=[f"art_{n}" for n in range(588, 596)], top_k=1)
+twins[["eid", "peer_eid", "score", "peer_text"]]
