@@ -393,6 +393,12 @@ def test_align_laws_command_writes_quotes_and_provenance(tmp_path: Path) -> None
         assert r["peer_text"] == ce[r["peer_eid"]].text  # quoted exactly
         assert r["peer_checksum"] == ce[r["peer_eid"]].checksum
         assert r["source_sha256"] and r["peer_source_sha256"] and r["checksum"]
+    # one document against itself: old and new wording of the 2022 amendment
+    args = ["align-laws", CP, CP, "--versions", "--articles", "art_554-ancien", "--out", str(out)]
+    assert main(args) == 0
+    with out.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["peer_eid"] for r in rows if r["rank"] == "1"] == ["art_554-nouveau"]
     before = out.read_bytes()
     assert main(["align-laws", CP, CE, "--articles", "art_99999", "--out", str(out)]) == 2
     assert out.read_bytes() == before  # a refused request leaves the earlier output alone

@@ -108,9 +108,13 @@ def align_laws(a_id: str, b_id: str, *, versions: bool = False,
             f"{a_id} has no article {', '.join(sorted(unknown))}; "
             f"list its eIds with: lexcompare parse {a_id}")
     queries = [p for p in a.provisions if not wanted or p.article_eid in wanted]
+    asked = {p.article_eid for p in queries}
+    # one document against itself (old and new wording kept side by side, as Benin's penal code
+    # does with its "ancien"/"nouveau" articles): an article is not its own counterpart
+    candidates = [p for p in b.provisions if a_id != b_id or p.article_eid not in asked]
     cfg = match.MatchConfig(top_k=top_k, progress=False)
     found = (match.align_versions if versions else match.align_provisions)(
-        queries, b.provisions, config=cfg)
+        queries, candidates, config=cfg)
     index = {(d.document.id, p.eid): (p, d.document.sha256) for d in (a, b)
              for p in d.provisions}
     rows = []
