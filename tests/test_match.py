@@ -316,29 +316,40 @@ def test_regional_obligations_cite_lettered_items() -> None:
     assert citing_1a == {"tip.child.under_18"}
 
 
-def test_second_annotator_gold_is_well_formed() -> None:
-    """benchmarks/gold/annotator2: same provisions as alignments.csv, existing article eIds."""
-    with GOLD.open(encoding="utf-8") as f:
-        keys = {(r["instrument_id"], r["instrument_eid"]) for r in csv.DictReader(f)}
-    rows = []
-    for path in sorted((GOLD.parent / "annotator2").glob("*.csv")):
+def _annotations(folder: str) -> list[dict[str, str]]:
+    rows: list[dict[str, str]] = []
+    for path in sorted((GOLD.parent / folder).glob("*.csv")):
         with path.open(encoding="utf-8") as f:
             rows += list(csv.DictReader(f))
-    assert {(r["instrument_id"], r["instrument_eid"]) for r in rows} == keys
+    return rows
+
+
+@pytest.mark.parametrize("folder", ["annotator2", "extension"])
+def test_blind_annotations_are_well_formed(folder: str) -> None:
+    """annotator2/: the same provisions as alignments.csv; extension/: other provisions the
+    checklist cites. Pairs unique, national eIds existing article-level units."""
+    with GOLD.open(encoding="utf-8") as f:
+        a1 = {(r["instrument_id"], r["instrument_eid"]) for r in csv.DictReader(f)}
+    rows = _annotations(folder)
+    keys = {(r["instrument_id"], r["instrument_eid"]) for r in rows}
+    if folder == "annotator2":
+        assert keys == a1
+    else:
+        assert len(keys) >= 100 and not keys & a1
     pairs = [
         (r["instrument_id"], r["instrument_eid"], r["national_id"], r["national_eid"]) for r in rows
     ]
     assert len(set(pairs)) == len(pairs), "duplicate pairs"
-    articles: dict[str, set[str]] = {}
+    units: dict[str, set[str]] = {}
     for r in rows:
         assert r["relevance"] in {"0", "1", "2"}, r
         if r["relevance"] == "0":
             assert not r["national_id"]
             continue
         doc = r["national_id"]
-        if doc not in articles:
-            articles[doc] = {p.eid for p in _load(doc).provisions if p.level == "article"}
-        assert r["national_eid"] in articles[doc], r
+        if doc not in units:
+            units[doc] = {u.eid for u in match.roll_up(_load(doc).provisions)}
+        assert r["national_eid"] in units[doc], r
 
 
 def _law_to_law(kind: str) -> dict[str, str]:
