@@ -198,6 +198,12 @@ def obligation_queries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], lis
 def text_queries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Query]]:
     docs: dict[str, Any] = {}
     out = {}
+    try:  # English-only texts get the checklist's French vocabulary (match.Lexicon)
+        from lexcompare.obligations import load_checklist
+
+        lexicon: match.Lexicon | None = match.Lexicon.from_obligations(load_checklist())
+    except Exception:  # noqa: BLE001 - no checklist: English words only
+        lexicon = None
     for inst, eid in keys:
         for d in (inst, f"{inst}.fr"):
             if d not in docs:
@@ -217,6 +223,7 @@ def text_queries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Quer
                 label_fr=fr_text,
                 label_en="" if fr_text == text else text,
                 source_text=text,
+                terms_fr=lexicon.french_terms([text])[0] if lexicon and not fr_text else (),
             )
         ]
     return out

@@ -413,3 +413,27 @@ def test_align_laws_command_writes_quotes_and_provenance(tmp_path: Path) -> None
     before = out.read_bytes()
     assert main(["align-laws", CP, CE, "--articles", "art_99999", "--out", str(out)]) == 2
     assert out.read_bytes() == before  # a refused request leaves the earlier output alone
+
+
+def test_lexicon_gives_an_english_treaty_its_french_vocabulary() -> None:
+    """C29 art. 2(1) defines "forced or compulsory labour" in English; the checklist's bilingual
+    cues give the French words a Beninese law uses, and the labour code's definition (art. 3,
+    "Le travail forcé est interdit de façon absolue") comes first."""
+    obs = _checklist()
+    if not obs:
+        pytest.skip("checklist unavailable")
+    lexicon = match.Lexicon.from_obligations(obs)
+    c29 = [p for p in _load("ilo-c029-1930").provisions if p.eid == "art_2__para_1"]
+    (terms,) = lexicon.french_terms([c29[0].text])
+    assert {"travail forcé", "menace"} <= set(terms)
+    (none,) = lexicon.french_terms(["The Conference was held in Geneva."])
+    assert none == ()
+    out = match.align_provisions(
+        c29,
+        _load("bj-code-travail").provisions,
+        config=MatchConfig(progress=False, top_k=1),
+        lexicon=lexicon,
+    )
+    assert [(a.national_id, a.national_eid) for a in out] == [("bj-code-travail", "art_3")]
+    bm25 = next(e.detail for e in out[0].evidence if e.method == "bm25")
+    assert "forc" in bm25 and "travail" in bm25  # French stems shared with the law

@@ -102,11 +102,16 @@ class Query:
     label_en: str = ""
     source_text: str = ""  # the treaty's own words (English for UN/ILO instruments)
     elements: tuple[QueryElement, ...] = ()
+    # French legal terms for an English text with no French label (see `Lexicon`): what the
+    # lexical scorers compare with a French law instead of English words it cannot contain
+    terms_fr: tuple[str, ...] = ()
 
     def lexical_text(self, lang: str = "fr") -> str:
         label = self.label_fr if lang == "fr" else self.label_en
         cues = [c for e in self.elements for c in (e.cues_fr if lang == "fr" else e.cues_en)]
         parts = [label, *(_cue_words(c) for c in cues)]
+        if lang == "fr":
+            parts += self.terms_fr
         text = " ".join(p for p in parts if p)
         return text or self.source_text
 
@@ -232,6 +237,53 @@ def provision_text(doc: Any, eid: str) -> str:
         return by_eid[eid].text
     art = eid.split("__", 1)[0]
     return by_eid[art].text if art in by_eid else ""
+
+
+class Lexicon:
+    """English -> French legal vocabulary, read from the obligations checklist: every element
+    carries the same notion's cues in both languages ("forced or compulsory labour" / "travail
+    forcé"). `french_terms` finds the English cues in a text (lemma matching, as for elements)
+    and returns the French cues of the notions found, so an English treaty provision can be
+    compared word for word with a French law."""
+
+    def __init__(self, pairs: Iterable[tuple[Sequence[str], Sequence[str]]]) -> None:
+        self._fr: dict[str, tuple[str, ...]] = {}
+        cues: dict[str, dict[str, list[Any]]] = {}
+        for i, (en, fr) in enumerate(pairs):
+            words_fr = tuple(w for w in (_cue_words(c) for c in fr) if w)
+            words_en = [c for c in en if isinstance(c, str) and c.strip()]
+            if words_fr and words_en:
+                cues[str(i)] = {"en": words_en}
+                self._fr[str(i)] = words_fr
+        self._cues = cues
+        self._matcher: Any = None
+
+    @classmethod
+    def from_obligations(cls, obligations: Iterable[Any]) -> Lexicon:
+        return cls(
+            (tuple(_pair(e, "cues", "en") or ()), tuple(_pair(e, "cues", "fr") or ()))
+            for ob in obligations
+            for e in (_get(ob, "elements", default=()) or ())
+        )
+
+    def __len__(self) -> int:
+        return len(self._fr)
+
+    def french_terms(self, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """For each English text, the French cues of the notions it names (no duplicates)."""
+        if not self._cues:
+            return [() for _ in texts]
+        if self._matcher is None:
+            from .cues import CueMatcher
+
+            self._matcher = CueMatcher(self._cues)
+        out = []
+        for hits in self._matcher.find_many(list(texts), "en"):
+            terms: dict[str, None] = {}
+            for h in hits:
+                terms.update(dict.fromkeys(self._fr[h.cue_id]))
+            out.append(tuple(terms))
+        return out
 
 
 def roll_up(provisions: Sequence[Provision], level: str = "article") -> list[Unit]:
@@ -841,6 +893,7 @@ def align_provisions(
     *,
     config: MatchConfig = MatchConfig(),
     scorers: Sequence[Any] | None = None,
+    lexicon: Lexicon | None = None,
 ) -> list[Alignment]:
     """Align the provisions of one law (`a`) with those of another (`b`).
 
@@ -848,18 +901,26 @@ def align_provisions(
     used for BM25, fuzzy and embedding scoring (no elements, no theme). In the output,
     ``obligation_id`` is the ref of the `a` unit ("doc#eid"), ``instrument_id/eid`` its
     document and eId, ``national_id/eid`` the matched unit of `b`. Identical texts score 1.
+    With a `lexicon`, an English unit (a treaty aligned with a French law) is also given the
+    French terms of the notions it names, for the lexical scorers.
     """
     ua, ub = roll_up(a, config.level), roll_up(b, config.level)
+    # an English provision (a treaty) aligned with a French law: its French vocabulary
+    english = [i for i, u in enumerate(ua) if u.language == "en"]
+    terms: dict[int, tuple[str, ...]] = {}
+    if lexicon is not None and english:
+        terms = dict(zip(english, lexicon.french_terms([ua[i].text for i in english]), strict=True))
     queries = [
         Query(
             id=f"{u.document_id}#{u.eid}",
             instrument_id=u.document_id,
             instrument_eid=u.eid,
-            label_fr=u.text[:1500],
-            label_en="",
+            label_fr=u.text[:1500] if u.language != "en" else "",
+            label_en=u.text[:1500] if u.language == "en" else "",
             source_text=u.text,
+            terms_fr=terms.get(i, ()),
         )
-        for u in ua
+        for i, u in enumerate(ua)
     ]
     scorers = (
         tuple(scorers) if scorers is not None else (BM25Scorer(), FuzzyScorer(), EmbeddingScorer())

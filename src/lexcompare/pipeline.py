@@ -113,8 +113,15 @@ def align_laws(a_id: str, b_id: str, *, versions: bool = False,
     # does with its "ancien"/"nouveau" articles): an article is not its own counterpart
     candidates = [p for p in b.provisions if a_id != b_id or p.article_eid not in asked]
     cfg = match.MatchConfig(top_k=top_k, progress=False)
-    found = (match.align_versions if versions else match.align_provisions)(
-        queries, candidates, config=cfg)
+    if versions:
+        found = match.align_versions(queries, candidates, config=cfg)
+    else:
+        lexicon = None
+        if a.document.language == "en" and b.document.language != "en":
+            from .obligations import load_checklist
+
+            lexicon = match.Lexicon.from_obligations(load_checklist())
+        found = match.align_provisions(queries, candidates, config=cfg, lexicon=lexicon)
     index = {(d.document.id, p.eid): (p, d.document.sha256) for d in (a, b)
              for p in d.provisions}
     rows = []
