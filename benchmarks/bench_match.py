@@ -394,7 +394,9 @@ def main() -> None:
         t = time.perf_counter()
         # e5 cosines sit in [0.74, 0.95] on this corpus (USE: [0.05, 0.70]); map that range
         e5_cfg = replace(base, sem_floor=0.70, sem_ceiling=0.95)
-        components_all["e5"] = match.EmbeddingScorer(E5Encoder())(flat_q, units, e5_cfg)
+        e5 = match.EmbeddingScorer(E5Encoder())(flat_q, units, e5_cfg)
+        e5.name = "e5"  # combine() weighs a component by its name
+        components_all["e5"] = e5
         timings["e5 (no cache)"] = time.perf_counter() - t
         METHODS["e5 embedding"] = (("e5",), {"e5": 1.0})
         METHODS["hybrid, e5 for USE"] = (
