@@ -29,7 +29,6 @@ import argparse
 import csv
 import hashlib
 import os
-import re
 import sys
 import tempfile
 import time
@@ -146,27 +145,6 @@ def load_doc(doc_id: str) -> Any:
     return corpus.load(doc_id)
 
 
-_LETTER_LINE = re.compile(r"^\s*\(?([a-z])\)\s*$", re.M)
-
-
-def instrument_text(doc: Any, eid: str) -> str:
-    """Text of a treaty provision; a lettered item the parser kept as bare "a)" lines (the
-    regional agreements) is cut out of its article by hand."""
-    by_eid = {p.eid: p for p in doc.provisions}
-    if eid in by_eid:
-        return by_eid[eid].text
-    art, _, rest = eid.partition("__")
-    text = by_eid[art].text if art in by_eid else ""
-    m = re.fullmatch(r"para_([a-z])", rest)
-    if text and m:
-        marks = list(_LETTER_LINE.finditer(text))
-        for i, mk in enumerate(marks):
-            if mk.group(1) == m.group(1):
-                end = marks[i + 1].start() if i + 1 < len(marks) else len(text)
-                return text[mk.end() : end].strip()
-    return text
-
-
 def obligation_queries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Query]] | None:
     try:
         from lexcompare.obligations import load_checklist
@@ -212,9 +190,11 @@ def text_queries(keys: list[tuple[str, str]]) -> dict[tuple[str, str], list[Quer
                 except Exception:  # noqa: BLE001 - no French expression
                     docs[d] = None
         doc, fr = docs[inst], docs[f"{inst}.fr"]
-        text = instrument_text(doc, eid)
+        text = match.provision_text(doc, eid)
         lang = doc.document.language
-        fr_text = instrument_text(fr, eid) if fr is not None else (text if lang == "fr" else "")
+        fr_text = (
+            match.provision_text(fr, eid) if fr is not None else (text if lang == "fr" else "")
+        )
         out[(inst, eid)] = [
             Query(
                 id=f"{inst}#{eid}",
