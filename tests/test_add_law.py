@@ -19,6 +19,16 @@ def add(pdf: Path) -> int:
                  "--carrier", "penal_code", "--carrier", "tip_law"])
 
 
+def gaps_with_code(folder: Path):  # type: ignore[no-untyped-def]
+    """gn-tip on definition and criminalisation, with the added code among Guinea's texts."""
+    config = yaml.safe_load((corpus.shipped_root().parent / "studies/gn-tip.yaml").read_text())
+    config["countries"]["gn"]["documents"] = ["gn-constitution-2025", "gn-code-penal-2016"]
+    config["themes"] = ["definition", "criminalisation"]
+    study_file = folder / "gn-tip-with-code.yaml"
+    study_file.write_text(yaml.safe_dump(config, allow_unicode=True))
+    return Study.load(study_file, progress=False).gaps().set_index("obligation_id")
+
+
 def test_added_pdf_law_makes_criminalisation_assessable(user_env, capsys):
     pdf = user_env / "code-penal.pdf"
     jo_pdf(bj_trafficking_slice(), pdf)
@@ -33,13 +43,7 @@ def test_added_pdf_law_makes_criminalisation_assessable(user_env, capsys):
     assert art.text.startswith("Constitue un acte de traite des personnes")
     assert art.pages  # page numbers kept from the PDF
 
-    config = yaml.safe_load((corpus.shipped_root().parent / "studies/gn-tip.yaml").read_text())
-    config["countries"]["gn"]["documents"] = ["gn-constitution-2025", "gn-code-penal-2016"]
-    config["themes"] = ["definition", "criminalisation"]
-    study_file = user_env / "gn-tip-with-code.yaml"
-    study_file.write_text(yaml.safe_dump(config, allow_unicode=True))
-    gaps = Study.load(study_file, progress=False).gaps().set_index("obligation_id")
-
+    gaps = gaps_with_code(user_env)
     means = gaps.loc["tip.definition.means"]
     assert means.status == "covered"
     assert means.national_eids.startswith("gn-code-penal-2016#art_499")
@@ -56,3 +60,23 @@ def test_scanned_pdf_is_refused_and_nothing_is_stored(user_env, capsys):
     assert "no text layer" in err.lower() and "--ocr" in err
     assert not (user_env / "user-corpus" / "gn-code-penal-2016").exists()
     assert "gn-code-penal-2016" in {a.id for a in corpus.absent_texts("gn")}
+
+
+def test_same_text_from_pdf_after_txt_gets_its_own_pages(user_env, monkeypatch, capsys):
+    """Judgements are cached by their inputs; the page numbers they quote are inputs too. The
+    same articles first added from a .txt (no pages), then from a PDF, must quote PDF pages."""
+    txt = user_env / "code-penal.txt"
+    txt.write_text(bj_trafficking_slice(), encoding="utf-8")
+    corpus.add_user_document(txt, doc_id="gn-code-penal-2016", country="gn", kind="code",
+                             title="Code pénal (extraits)", carriers=["penal_code", "tip_law"])
+    assert gaps_with_code(user_env).loc["tip.definition.means", "pages"] == ""
+
+    monkeypatch.setenv("LEXCOMPARE_USER_CORPUS", str(user_env / "second-user-corpus"))
+    corpus.refresh()
+    pdf = user_env / "code-penal.pdf"
+    jo_pdf(bj_trafficking_slice(), pdf)
+    assert add(pdf) == 0
+    pages = ",".join(map(str, corpus.load("gn-code-penal-2016").get("art_499").pages))
+    assert pages
+    means = gaps_with_code(user_env).loc["tip.definition.means"]
+    assert means.pages.split("; ")[0] == pages

@@ -261,7 +261,10 @@ class Study:
                    [x.party(i) for i in self.instrument_ids],
                    sorted((d, sorted(v)) for d, v in x.doc_carriers.items()))
                   for c, x in contexts.items()]).encode(),
-            *[p.checksum.encode() for p in self.national_provisions()],
+            # provenance too: the same text read from a PDF (pages) or a .txt (none), or from
+            # another source file, must not share judgements that quote pages and checksums
+            *[f"{p.checksum}:{p.pages}".encode() for p in self.national_provisions()],
+            *[d.document.sha256.encode() for d in self.parsed.values()],
             *module_sources("gaps", "penalties", "cues", "nlp"))
         cache = corpus.cache_dir() / "gaps" / f"{key}.pickle"
         out: list[Gap] | None = read_pickle(cache)
