@@ -178,8 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     x.add_argument("--out")
     x.set_defaults(func=_cmd_export_akn)
 
-    lw = sub.add_parser("align-laws", help="align the provisions of law A with those of law B")
-    lw.add_argument("a", help="catalogue id of the law whose provisions are looked up")
+    lw = sub.add_parser("align-laws",
+                        help="align the provisions of a law or treaty A with those of law B")
+    lw.add_argument("a", help="catalogue id of the law or treaty whose provisions are looked up")
     lw.add_argument("b", help="catalogue id of the law searched (a peer, or a newer version)")
     lw.add_argument("--versions", action="store_true",
                     help="A and B are two versions of one law: same article number counts")
