@@ -437,3 +437,15 @@ def test_lexicon_gives_an_english_treaty_its_french_vocabulary() -> None:
     assert [(a.national_id, a.national_eid) for a in out] == [("bj-code-travail", "art_3")]
     bm25 = next(e.detail for e in out[0].evidence if e.method == "bm25")
     assert "forc" in bm25 and "travail" in bm25  # French stems shared with the law
+
+
+def test_align_laws_takes_a_treaty_article(tmp_path: Path) -> None:
+    """Palermo art. 3 (English) against Benin's penal code (French): the definition, art. 499."""
+    from lexcompare.cli import main
+
+    out = tmp_path / "palermo.csv"
+    args = ["align-laws", "un-palermo-2000", CP, "--articles", "art_3", "--out", str(out)]
+    assert main(args) == 0
+    with out.open(encoding="utf-8") as f:
+        best = [r for r in csv.DictReader(f) if r["rank"] == "1"]
+    assert [(r["eid"], r["peer_eid"]) for r in best] == [("art_3", "art_499")]
