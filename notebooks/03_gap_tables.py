@@ -61,6 +61,14 @@ side = gaps[["obligation_id", "theme", "status"]].merge(
 side[side.theme.isin(["definition", "criminalisation", "penalties"])]
 
 # %% [markdown]
+# Where Guinea falls short, what does Benin's law say? `peer_wording` puts the peer's exact
+# wording (article, page, checksums) beside each Guinean gap, from the two-country study.
+
+# %%
+peer = lx.Study.load("gn-bj-tip").peer_wording("gn", "bj")
+peer[["obligation_id", "status_gn", "status_bj", "national_eids_bj", "quotes_bj"]].head(8)
+
+# %% [markdown]
 # ## The same rule in two laws
 #
 # Benin's penal code (2018) re-enacted the child-trafficking chapter of its children's code

@@ -3,10 +3,12 @@ re-runs, new documents and amended texts (flagged stale, never silently applied 
 
 from __future__ import annotations
 
+import pytest
 import yaml
 from pdfgen import bj_trafficking_slice
 
 from lexcompare import corpus
+from lexcompare.errors import LexcompareError
 from lexcompare.study import Study
 
 THEMES = ["definition", "criminalisation"]
@@ -28,6 +30,18 @@ def test_two_countries_side_by_side(user_env):
     table = study.comparative().set_index("obligation_id")
     assert {"gn", "bj"} <= set(table.columns)
     assert table.loc["tip.definition.means", "gn"] == "not_assessable"
+    # Benin's wording beside Guinea's gap, quoted exactly with its provenance
+    peer = study.peer_wording("gn", "bj").set_index("obligation_id")
+    means = peer.loc["tip.definition.means"]
+    assert means.status_gn == "not_assessable" and means.status_bj == "covered"
+    assert means.national_eids_bj.startswith("bj-code-penal-2018#art_499")
+    art_499 = corpus.load("bj-code-penal-2018").get("art_499")
+    assert art_499.text.split("\n")[0][:200] in means.quotes_bj
+    assert art_499.checksum in means.provision_checksums_bj
+    assert set(peer.status_gn) <= {"missing", "partial", "not_assessable"}
+    assert set(peer.status_bj) <= {"covered", "partial"}
+    with pytest.raises(LexcompareError, match="not a country of study"):
+        study.peer_wording("gn", "ci")
     assert table.loc["tip.definition.means", "bj"] == "covered"
     gaps = study.gaps()
     # each country judged against its own party status

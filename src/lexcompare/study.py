@@ -23,7 +23,7 @@ import pandas as pd
 import yaml
 
 from . import corpus
-from .errors import CatalogueError
+from .errors import CatalogueError, LexcompareError
 from .gaps import CountryContext, Gap, GapConfig, assess
 from .model import Alignment, ParsedDocument, Provision, to_row
 from .store import AppliedReview, Review, ReviewStore
@@ -413,6 +413,24 @@ class Study:
         df = self.gaps()
         return df.pivot_table(index=["obligation_id", "theme"], columns="country",
                               values="status", aggfunc="first").reset_index()
+
+    def peer_wording(self, country: str, peer: str) -> pd.DataFrame:
+        """Where `country` falls short (missing, partial, not assessable) and `peer` has
+        provisions that meet or partly meet the obligation: the peer's exact wording beside
+        the gap, with its article, page and checksums (analyst decisions applied)."""
+        for c in (country, peer):
+            if c not in self.countries:
+                raise LexcompareError(f"{c!r} is not a country of study {self.id!r} "
+                                      f"(its countries: {', '.join(self.countries)})")
+        df = self.gaps()
+        mine = df[(df.country == country)
+                  & df.status.isin(["missing", "partial", "not_assessable"])]
+        theirs = df[(df.country == peer) & df.status.isin(["covered", "partial"])]
+        keep = ["obligation_id", "status", "national_eids", "pages", "quotes",
+                "provision_checksums", "source_sha256"]
+        out = mine[["obligation_id", "theme", "label_fr", "label_en", "status"]].merge(
+            theirs[keep], on="obligation_id", suffixes=(f"_{country}", f"_{peer}"))
+        return out.rename(columns={c: f"{c}_{peer}" for c in keep[2:]}).reset_index(drop=True)
 
 
 def apply_reviews(df: pd.DataFrame, applied: Sequence[AppliedReview]) -> pd.DataFrame:
