@@ -297,6 +297,29 @@ def test_query_without_theme_is_tagged_like_the_provisions() -> None:
     assert "extradition" in comp.explain(0, [u.eid for u in units].index("art_727"))
 
 
+def test_penalty_obligation_looks_for_the_offences_it_punishes() -> None:
+    """OPSC art. 3(3) asks for penalties for the sale of children, child prostitution and
+    pornography. Penal code art. 581 (child prostitution, 10 to 20 years) punishes one of those
+    offences; art. 564 (unlawful detention) is a penalty article too, but for another offence."""
+    obs = {o.id: o for o in _checklist()}
+    if not obs:
+        pytest.skip("checklist unavailable")
+    ob = obs["chd.opsc.penalties"]
+    assert set(ob.offences) >= {"sale_of_children", "sexual_exploitation"}
+    q = match.query_from_obligation(ob)
+    units = [
+        u
+        for u in match.roll_up(_load("bj-code-penal-2018").provisions)
+        if u.eid in {"art_564", "art_581"}
+    ]
+    comp = match.ThemeScorer(cache=False)([q], units, MatchConfig(progress=False))
+    scores = dict(zip((u.eid for u in units), comp.scores[0], strict=True))
+    assert scores["art_581"] == 1.0 and scores["art_564"] == 0.5
+    assert "offences" in comp.explain(0, 0) and "none of them" in comp.explain(
+        0, [u.eid for u in units].index("art_564")
+    )
+
+
 def test_regional_obligations_cite_lettered_items() -> None:
     """The 2005 agreement's art. 8 lists the Parties' duties a) to m); an obligation cites the
     items it rests on, so its treaty text is those items and not the whole article."""

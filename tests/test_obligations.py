@@ -169,9 +169,12 @@ def test_validate_reports_missing_eid_and_wrong_strength(checklist, by_id, corpu
     o = by_id["tip.assistance.housing"]
     wrong_eid = replace(o, id="tip.x.eid", sources=(replace(o.sources[0], eid="art_6__para_9"),))
     wrong_strength = replace(o, id="tip.x.strength", strength="mandatory")
-    kinds = {(p.obligation_id, p.kind) for p in validate([wrong_eid, wrong_strength], corpus_load)}
+    wrong_offence = replace(o, id="tip.x.offence", offences=("kidnapping",))
+    problems = validate([wrong_eid, wrong_strength, wrong_offence], corpus_load)
+    kinds = {(p.obligation_id, p.kind) for p in problems}
     assert ("tip.x.eid", "missing-eid") in kinds
     assert ("tip.x.strength", "strength") in kinds
+    assert ("tip.x.offence", "unknown-theme") in kinds
 
 
 # --- strength derivation -------------------------------------------------------------------------

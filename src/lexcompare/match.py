@@ -107,6 +107,7 @@ class Query:
     # French legal terms for an English text with no French label (see `Lexicon`): what the
     # lexical scorers compare with a French law instead of English words it cannot contain
     terms_fr: tuple[str, ...] = ()
+    offences: tuple[str, ...] = ()  # a penalty obligation's offence themes (see ThemeScorer)
 
     def lexical_text(self, lang: str = "fr") -> str:
         label = self.label_fr if lang == "fr" else self.label_en
@@ -203,6 +204,7 @@ def query_from_obligation(obligation: Any, source_texts: Mapping[str, str] | Non
         label_en=str(_pair(obligation, "label", "en") or ""),
         source_text="\n".join(texts),
         elements=elements,
+        offences=tuple(_get(obligation, "offences", default=()) or ()),
     )
 
 
@@ -631,7 +633,9 @@ class EmbeddingScorer:
 
 class ThemeScorer:
     """Theme agreement (lexcompare.tag): 1 when the obligation's theme is among the unit's
-    themes; for a query with no theme of its own, the share of its tagged themes the unit has."""
+    themes; for a query with no theme of its own, the share of its tagged themes the unit has.
+    A penalty obligation that names its offences scores half for the theme and half for any of
+    the offences: the article punishing the offence, not any article about penalties."""
 
     name = "theme"
 
@@ -707,7 +711,10 @@ class ThemeScorer:
                 lambda qi, ui: "theme tagging unavailable",
             )
         for qi, want in enumerate(wanted):
-            if want:
+            offences = set(queries[qi].offences)
+            if offences:
+                scores[qi] = [0.5 * bool(want & t) + 0.5 * bool(offences & t) for t in themes]
+            elif want:
                 scores[qi] = [len(want & t) / len(want) for t in themes]
         applies = np.array([bool(w) for w in wanted])
 
@@ -715,7 +722,11 @@ class ThemeScorer:
             t = ", ".join(sorted(themes[ui])) or "-"
             want = ", ".join(sorted(wanted[qi]))
             whose = "obligation theme" if queries[qi].theme else "query themes (tagged)"
-            verdict = "agrees" if scores[qi, ui] else "differs"
+            verdict = "agrees" if wanted[qi] & themes[ui] else "differs"
+            offences = queries[qi].offences
+            if offences:
+                found = "one of them" if set(offences) & themes[ui] else "none of them"
+                verdict += f"; offences {', '.join(offences)!r}: {found}"
             return f"{whose} {want!r} {verdict}; provision themes: {t}"
 
         return Component(self.name, scores, applies, explain)

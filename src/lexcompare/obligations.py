@@ -157,6 +157,10 @@ class Obligation:
     elements: tuple[Element, ...] = ()
     conflict_cues_fr: tuple[str, ...] = ()
     conflict_cues_en: tuple[str, ...] = ()
+    # for a penalty obligation: the offence themes its penalties are for (OPSC 3(3) punishes
+    # the sale of children, child prostitution and pornography), so that the articles punishing
+    # those offences are found, not any article about penalties
+    offences: tuple[str, ...] = ()
     note: str = ""
     file: str = ""  # YAML file it was read from, for messages
 
@@ -264,6 +268,7 @@ def _obligation(raw: Any, file: str) -> Obligation:
         elements=tuple(elements),
         conflict_cues_fr=k_fr,
         conflict_cues_en=k_en,
+        offences=tuple(str(t) for t in raw.get("offences") or ()),
         note=str(raw.get("note", "") or ""),
         file=file,
     )
@@ -524,6 +529,9 @@ def _check_shape(o: Obligation, themes: Sequence[str]) -> Iterable[tuple[str, st
         yield "bad-id", f"id must be dotted lower-case words (a.b.c), got {o.id!r}"
     if o.theme not in themes:
         yield "unknown-theme", f"theme {o.theme!r} is not one of the theme ids"
+    for t in o.offences:
+        if t not in themes:
+            yield "unknown-theme", f"offence theme {t!r} is not one of the theme ids"
     if o.scope not in SCOPES:
         yield "unknown-scope", f"scope must be one of {', '.join(SCOPES)}, got {o.scope!r}"
     if o.strength not in STRENGTHS:
