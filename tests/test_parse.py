@@ -43,11 +43,19 @@ def test_benin_penal_code_article_499_text_and_heading_path():
                                "transport, le transfert, l’hébergement, l’accueil de personnes,")
     assert art.text.endswith("d’utiliser les services d’un enfant de moins de 14 ans à des fins "
                              "lucratives.")
-    # The source keeps only some headings (its manifest explains): this is what it prints.
-    assert art.heading_path == (
+    # The source keeps only some headings, un-nested (its manifest explains): parsed as printed,
+    # art. 499 would fall under a chapter on the armed forces. The catalogue marks these headings
+    # unreliable: no heading path rather than a wrong one, and a problem that says so.
+    printed = parse_text(parsed.source, parsed.document).get("art_499").heading_path
+    assert printed == (
         "LIVRE DEUXIEME : DES CRIMES, DES DELITS ET DE LEUR REPRESSION",
         "CHAPITRE 7  : DES INFRACTIONS SPECIFIQUES AUX MEMBRES DES FORCES DE DEFENSE ET DE "
         "SECURITE (Loi 2022-37)")
+    assert art.heading_path == ()
+    assert {p.kind for p in parsed.problems} == {"unreliable-headings"}
+    # a code whose headings follow its articles keeps them
+    child = corpus.load("bj-code-enfant-2015").get("art_201")
+    assert child.heading_path[-1].endswith("DE LA VENTE ET DE LA TRAITE DES ENFANTS")
     # its four alinéas are addressable
     assert parsed.get("art_499__al_3").text.startswith("Le consentement d’une victime")
     assert parsed.get("art_501").text.startswith("La traite des personnes est punie")

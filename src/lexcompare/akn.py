@@ -132,7 +132,7 @@ def _heading_parts(heading: str) -> tuple[str, str, str, str]:
         tag, prefix = _CONTAINERS.get(kw, ("hcontainer", "hcontainer"))
         raw = m["num"] or m["ord"]
         end = m.end("num") if m["num"] else m.end("kw2")
-        rest = heading[end:].strip(" \t:.-–—")
+        rest = heading[end:].strip(" \t\xa0:.-–—")
         return tag, prefix, _number_token(raw), heading[:end].strip() + "\x00" + rest
     roman = re.match(r"^\s*([IVXLC]+)\b\s*[:.\-–—]?\s*(.*)$", heading)
     if roman:  # treaty part printed as a lone roman numeral, joined to its title by the parser
@@ -232,10 +232,13 @@ class _Builder:
         etree.SubElement(el, _A + "num").text = _safe(p.number)
         start = p.start
         if p.title:
-            etree.SubElement(el, _A + "heading").text = _safe(p.title)
             lead = len(p.text) - len(p.text.lstrip())
-            if p.text[lead:].startswith(p.title):
-                start = p.start + lead + len(p.title)
+            cut = p.start + lead + len(p.title) if p.text[lead:].startswith(p.title) else start
+            # a caption that the first alinéa begins with (Benin children's code: "Définition de
+            # l'enfant" + text) stays in that alinéa, so its eId keeps its whole text
+            if all(k.start >= cut for k in self.children.get(p.eid, ())):
+                etree.SubElement(el, _A + "heading").text = _safe(p.title)
+                start = cut
         self.fill(el, p.eid, start, p.end)
 
 

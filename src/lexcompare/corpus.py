@@ -25,7 +25,7 @@ import yaml
 
 from . import __version__
 from .errors import CatalogueError
-from .model import Document, ParsedDocument, SourceText, sha256_text
+from .model import Document, ParsedDocument, Problem, SourceText, sha256_text
 from .parse import parse_text
 
 # The parse cache is keyed by the parser's own code: any change to parse.py re-parses.
@@ -109,6 +109,9 @@ class Entry:
     carriers: tuple[str, ...] = ()
     parties: dict[str, PartyStatus] = field(default_factory=dict)
     complete: Any = None
+    # False when the source's headings do not follow its articles (Benin's penal code text puts
+    # the headings it has where a partial index lists them): its provisions get no heading path
+    headings_reliable: bool = True
     note: str = ""
     page_starts: tuple[int, ...] = ()  # user PDFs: pages of the stored text
 
@@ -217,6 +220,7 @@ def build_catalogue(root: Path | None = None) -> list[dict[str, Any]]:
                 "highest_number": None if expected is None else arts.get("highest_number"),
                 "carriers": over.get("carriers", []), "soft_law": bool(over.get("soft_law")),
                 "work_uri": work_uri, "complete": e.get("complete"),
+                "headings_reliable": not over.get("headings_unreliable"),
                 "parties": {c: _party_row(p) for c, p in party_rows.items()},
                 "source": e.get("source"), "official_reference": e.get("official_reference"),
                 "note": " ".join(n for n in notes if n).strip(),
@@ -302,6 +306,7 @@ def _entry(row: dict[str, Any], root: str) -> Entry:
         numbering_gaps=tuple(str(g) for g in row.get("numbering_gaps") or ()),
         carriers=tuple(row.get("carriers") or ()), parties=parties,
         complete=row.get("complete"), note=row.get("note", ""),
+        headings_reliable=bool(row.get("headings_reliable", True)),
         page_starts=tuple(row.get("page_starts") or ()),
     )
 
@@ -389,7 +394,7 @@ def load(doc_id: str) -> ParsedDocument:
     if cached.exists():
         try:
             parsed: ParsedDocument = pickle.loads(cached.read_bytes())
-            return replace(parsed, document=e.document)
+            return _without_unreliable_headings(replace(parsed, document=e.document), e)
         except Exception:  # a stale or truncated cache entry is just recomputed
             cached.unlink(missing_ok=True)
     parsed = parse_text(source, e.document)
@@ -397,7 +402,26 @@ def load(doc_id: str) -> ParsedDocument:
     tmp = cached.with_suffix(f".{os.getpid()}.tmp")  # two processes may parse at once
     tmp.write_bytes(pickle.dumps(parsed))
     os.replace(tmp, cached)
-    return parsed
+    return _without_unreliable_headings(parsed, e)
+
+
+def _without_unreliable_headings(parsed: ParsedDocument, e: Entry) -> ParsedDocument:
+    """No heading path rather than a wrong one: where the catalogue says the source's headings
+    do not follow its articles, every provision's `heading_path` is emptied and a Problem says
+    why (Benin penal code art. 499, trafficking, would otherwise sit under a chapter on offences
+    by members of the armed forces)."""
+    if e.headings_reliable:
+        return parsed
+    problem = Problem(
+        e.id, 0, "unreliable-headings",
+        "the headings of this text are not where they belong (the source lists only part of "
+        "the code's structure); heading paths are left empty: read the article numbers, or add "
+        "a complete official text with `lexcompare add`")
+    return replace(
+        parsed,
+        provisions=tuple(replace(p, heading_path=()) for p in parsed.provisions),
+        problems=(*parsed.problems, problem),
+    )
 
 
 def load_many(doc_ids: Iterable[str]) -> list[ParsedDocument]:
