@@ -61,6 +61,16 @@ def test_benin_penal_code_article_499_text_and_heading_path():
     assert parsed.get("art_501").text.startswith("La traite des personnes est punie")
 
 
+def test_titles_printed_over_two_lines_are_joined():
+    """« CHAPITRE V : DE LA PROTECTION DES ENFANTS EN » / « SITUATION DIFFICILE »: a title line
+    that ends on « EN », « DE », « LES »... runs on to the next upper-case line."""
+    parsed = corpus.load("bj-code-enfant-2015")
+    paths = {p.eid: p.heading_path for p in parsed.articles}
+    assert "CHAPITRE V\xa0: DE LA PROTECTION DES ENFANTS EN SITUATION DIFFICILE" in paths["art_168"]
+    # an ordinary title is left alone, and the next line is not swallowed
+    assert paths["art_168"][-1] == "SECTION I\xa0: DES DISPOSITIONS GENERALES"
+
+
 def test_recovered_glued_headings_are_articles():
     penal = corpus.load("bj-code-penal-2018")
     assert penal.get("art_18").text.startswith("La responsabilité pénale des personnes morales")

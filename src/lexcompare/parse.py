@@ -59,6 +59,10 @@ HEADING_RE = re.compile(
     )$""",
     re.VERBOSE,
 )
+# A title line ending on a preposition, article or conjunction continues on the next line.
+_CUT_TITLE_RE = re.compile(
+    r"(?i)[ \t\u00a0](?:EN|DE|DES|DU|LA|LE|LES|ET|OU|À|AU|AUX|PAR|POUR|SUR|DANS|AVEC|CONTRE"
+    r"|D[’']|L[’'])$")
 ROMAN_LINE_RE = re.compile(r"^[ \t]*(?P<num>[IVX]{1,5})[ \t]*$")  # treaty parts: "I" + title line
 
 # Markers of sub-provisions, in the order they are tried.
@@ -139,6 +143,7 @@ def parse_text(source: SourceText, document: Document) -> ParsedDocument:
     preamble: list[_Line] = []
     lines = list(_lines(text))
     pending_heading: int | None = None  # index in headings awaiting a title line
+    cut_heading = False  # the last line was a heading whose title runs on to the next line
 
     def add_problem(line: int, kind: str, message: str) -> None:
         problems.append(Problem(document.id, line, kind, message))
@@ -147,6 +152,7 @@ def parse_text(source: SourceText, document: Document) -> ParsedDocument:
     while i < len(lines):
         ln = lines[i]
         stripped = ln.text.strip()
+        was_cut, cut_heading = cut_heading, False
         m_art = ARTICLE_RE.match(ln.text)
         m_head = None if m_art else HEADING_RE.match(ln.text)
         m_roman = None
@@ -170,12 +176,18 @@ def parse_text(source: SourceText, document: Document) -> ParsedDocument:
             headings = [(lv, h) for lv, h in headings if lv < level]
             headings.append((level, stripped))
             pending_heading = len(headings) - 1 if not rest else None
+            cut_heading = bool(rest) and bool(_CUT_TITLE_RE.search(rest))
         elif (stripped and pending_heading is not None and len(stripped) < 160
               and not stripped.lower().startswith("art")):
             # A heading printed alone ("TITRE II", "I") takes the next line as its title.
             lv, h = headings[pending_heading]
             headings[pending_heading] = (lv, f"{h} : {stripped}")
             pending_heading = None
+        elif was_cut and len(stripped) < 120 and stripped.isupper():
+            # A title broken over two lines ("CHAPITRE V : DE LA PROTECTION DES ENFANTS EN" /
+            # "SITUATION DIFFICILE"): its first line ends on a word no title ends with.
+            lv, h = headings[-1]
+            headings[-1] = (lv, f"{h} {stripped}")
         elif articles:
             if stripped:
                 pending_heading = None
