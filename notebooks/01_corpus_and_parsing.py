@@ -48,12 +48,21 @@ pd.DataFrame([{"id": a.id, "text": a.reference, "why it matters": a.why}
 #
 # Every provision keeps its document, its identifier (Akoma Ntoso eId), its heading path and its
 # exact text. Here is Benin's definition of trafficking (Code pénal, art. 499) and its alinéas.
+# This text's headings are not where they belong (the source lists only part of the code's
+# structure), so the corpus gives no heading path rather than a wrong one, and says why.
 
 # %%
 penal = corpus.load("bj-code-penal-2018")
 art = penal.get("art_499")
-print(art.number, "—", " > ".join(art.heading_path))
+print(art.number, "—", " > ".join(art.heading_path) or "(no heading path)")
+print([f"{p.kind}: {p.message}" for p in penal.problems])
 print(art.text)
+
+# %% [markdown]
+# The children's code keeps its structure: art. 201 on the sale and trafficking of children.
+
+# %%
+print(" > ".join(corpus.load("bj-code-enfant-2015").get("art_201").heading_path))
 
 # %%
 pd.DataFrame([{"eId": p.eid, "text": p.text[:100]} for p in penal.provisions
