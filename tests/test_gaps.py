@@ -83,6 +83,29 @@ def test_forced_labour_fine_in_lieu_is_not_covered(bj):
     assert "art. 303" in r.findings and "amende" in r.findings
 
 
+def test_penalty_obligation_rests_on_an_article_that_punishes_the_offence(bj):
+    """1926 Slavery Convention art. 6 (severe penalties). Benin penal code art. 464 lists
+    « réduction en esclavage » among crimes against humanity, next to « emprisonnement ou autre
+    forme de privation grave de liberté » as another act: both element cues, but no penalty.
+    Children's code arts 344/360 state penalties, for torture and child labour. None of them is
+    a severe penalty for slavery."""
+    r = row(bj, "slv.1926.severe_penalties")
+    assert r.status == "partial"
+    assert "aucune disposition ne les réunit" in r.rationale_fr
+
+
+def test_covered_names_the_provision_it_rests_on_first(bj):
+    """A "covered" names one provision as carrying every element; the others are "see also"."""
+    covered = bj[bj.status == "covered"]
+    assert len(covered) >= 10
+    for r in covered.itertuples():
+        first = r.national_eids.split(";")[0].split("#")[1]  # "art_216"
+        claim = r.rationale_fr.split(" contient les éléments requis")[0]
+        assert claim.endswith(f"art. {first.removeprefix('art_')}"), (r.obligation_id, claim)
+        others = r.national_eids.split(";")[1:]
+        assert ("Voir aussi" in r.rationale_fr) == bool(others)
+
+
 def test_single_cue_never_makes_covered(bj_study, bj):
     singles = {o.id for o in bj_study.obligations if len(o.elements) < 2}
     assert not set(bj[bj.status == "covered"].obligation_id) & singles

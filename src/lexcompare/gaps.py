@@ -311,6 +311,17 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
         kinds = ctx.doc_carriers.get(p.document_id)
         return kinds is None or bool(kinds & set(o.carriers))
 
+    def punishes(p: Provision) -> bool:
+        # A penalty obligation rests on an article that states a penalty, for one of the
+        # offences it names: "réduction en esclavage" listed among crimes against humanity,
+        # with "emprisonnement" as another listed act, is not a severe penalty for slavery.
+        if o.theme != "penalties":
+            return True
+        if pen.extract_penalties(p.text).empty:
+            return False
+        offences = set(getattr(o, "offences", ()) or ())
+        return not offences or bool(offences & set(themes.get(key(p), ())))
+
     # Quote first the provisions that carry every element on the obligation's subject, then
     # those carrying the most elements, then the best scored.
     ordered = sorted(rel_provs, key=lambda p: (not (complete(p) and on_topic(p)),
@@ -319,10 +330,12 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
     # One cue word is too thin a basis for "covered": single-element obligations stop at
     # "partial, to be confirmed" (an analyst can confirm them in the review store).
     carrier = next((p for p in ordered if complete(p) and on_topic(p) and right_kind_of_text(p)
-                    and scores[key(p)] >= config.cover_threshold), None) \
+                    and punishes(p) and scores[key(p)] >= config.cover_threshold), None) \
         if len(element_ids) >= MIN_ELEMENTS_FOR_COVERED else None
     carrying = [p for p in ordered if found_by_prov.get((p.document_id, p.eid))] if element_ids \
         else ordered
+    if carrier is not None:  # the provision a "covered" rests on is quoted first
+        carrying = [carrier, *(p for p in carrying if p is not carrier)]
     quotes = tuple(_quote(p, ctx, scores[(p.document_id, p.eid)])
                    for p in carrying[:config.max_quotes])
     found = set().union(*(found_by_prov.get((q.document_id, q.eid), set()) for q in quotes)) \
@@ -516,11 +529,14 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
                   "peut vérifier des éléments précis ; une analyse juridique est nécessaire.")
             en = (f"To be confirmed: {refs_en} addresses the matter ({src_en}), but the tool has "
                   "no element-level check for it; legal review is needed.")
-    else:
-        fr = (f"Couverte : {refs_fr} contient les éléments requis ({names(found, 'fr')}) par "
-              f"{src_fr}, dans un texte contraignant.")
-        en = (f"Covered: {refs_en} contains the required elements ({names(found, 'en')}) of "
-              f"{src_en}, in binding law.")
+    else:  # the first quote is the provision that carries every element (see _assess_one)
+        fr = (f"Couverte : {_ref_q(quotes[0], ctx, 'fr')} contient les éléments requis "
+              f"({names(found, 'fr')}) par {src_fr}, dans un texte contraignant.")
+        en = (f"Covered: {_ref_q(quotes[0], ctx, 'en')} contains the required elements "
+              f"({names(found, 'en')}) of {src_en}, in binding law.")
+        if len(quotes) > 1:
+            fr += " Voir aussi : " + "; ".join(_ref_q(q, ctx, "fr") for q in quotes[1:]) + "."
+            en += " See also: " + "; ".join(_ref_q(q, ctx, "en") for q in quotes[1:]) + "."
         if penalty_flag and penalty_flag.get("stringent"):
             fr += " " + " ".join(x[0] for x in penalty_flag["stringent"])
             en += " " + " ".join(x[1] for x in penalty_flag["stringent"])
