@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import numpy as np
@@ -337,6 +338,38 @@ def test_regional_obligations_cite_lettered_items() -> None:
     # of child trafficking in b)
     citing_1a = {o.id for o in _citing(list(obs.values()), inst, "art_1__para_a")}
     assert citing_1a == {"tip.child.under_18"}
+
+
+# The 2005 and 2006 agreements repeat the same duties for the States of origin, destination and
+# transit; the checklist groups the items by duty, one obligation each: (obligation, words every
+# cited item contains).
+REGIONAL_DUTIES = [
+    ("reg.ec2006.repatriation", r"rapatriement|retour"),
+    ("reg.ec2006.identity_documents", r"identité|national"),
+    ("reg.ec2006.repatriation_follow_up", r"(système|dispositif) de gestion"),
+    ("reg.ec2006.repatriation_costs", r"coût du rapatriement|coût de rapatriement"),
+    ("reg.ec2006.destination_care", r"prendre en charge|prise en charge|protection"),
+    ("reg.ec2006.protective_documents", r"documents administratifs"),
+    ("reg.ao2005.repatriation", r"retour|rapatriement"),
+    ("reg.ao2005.identity", r"identité"),
+    ("reg.ao2005.rehabilitation_follow_up", r"réinsertion"),
+    ("reg.ao2005.repatriation_costs", r"prise en charge du rapatriement"),
+    ("reg.ao2005.destination_care", r"prendre en charge|prise en charge|protection"),
+    ("reg.ao2005.protective_documents", r"documents administratifs"),
+]
+
+
+@pytest.mark.parametrize(("obligation_id", "words"), REGIONAL_DUTIES)
+def test_regional_duties_group_the_items_that_say_the_same(obligation_id: str, words: str) -> None:
+    obs = {o.id: o for o in _checklist()}
+    if not obs:
+        pytest.skip("checklist unavailable")
+    ob = obs[obligation_id]
+    texts = match.source_texts_for([ob], _load)
+    assert len(texts) == len(ob.sources) >= 1
+    for key, text in texts.items():
+        assert "__para_" in key  # a lettered item, not a whole article
+        assert re.search(words, text, re.I), (key, text[:120])
 
 
 def _annotations(folder: str) -> list[dict[str, str]]:
