@@ -170,8 +170,8 @@ RELATED_THEMES = {
 # consistency of child-trafficking penalties across codes.
 MIN_ELEMENTS_FOR_COVERED = 2
 TIP_PENALTY_CHECKS = frozenset({"tip.criminalisation.offence", "untoc.penalties.gravity",
-                                "sl.ohchr.penalties"})
-CHILD_PENALTY_CHECKS = frozenset({"chd.opsc.penalties", "reg.ao2005.prevent_criminalise"})
+                                "sl.ohchr.penalties", "reg.ec2006.prosecute"})
+CHILD_PENALTY_CHECKS = frozenset({"chd.opsc.penalties", "reg.ao2005.criminalise"})
 
 
 # ---------------------------------------------------------------------------------------------
