@@ -121,10 +121,14 @@ def test_docx_scope_tables_and_quotes(gn: Study, out_fr: Path) -> None:
     assert any("gn-code-penal-2016" in b for b in bullets)
     # French typography in our own wording
     assert "non évaluables\u00a0»" in text or "«\u00a0non évaluables" in text
-    # one real table per theme, status cells and exact quotes inside cells
-    theme_labels = {report.theme_label(t, "fr") for t in gn.gaps()["theme"].unique()}
+    # section 4: one real table per theme with an assessed obligation, status cells and exact
+    # quotes inside cells
+    gaps = gn.gaps()
+    assessed = gaps[gaps.status != "not_assessable"]
+    theme_labels = {report.theme_label(t, "fr") for t in assessed["theme"].unique()}
     assert theme_labels <= set(headings)
-    gap_tables = [t for t in doc.tables if t.rows[0].cells[0].text == "Obligation"]
+    tables = [t for t in doc.tables if t.rows[0].cells[0].text == "Obligation"]
+    gap_tables = [t for t in tables if t.rows[0].cells[3].text == "Statut"]
     assert len(gap_tables) == len(theme_labels)
     assert all(t.style.name == "Table Grid" for t in gap_tables)
     cells = "\n".join(c.text for t in gap_tables for r in t.rows[1:] for c in r.cells)
@@ -132,8 +136,18 @@ def test_docx_scope_tables_and_quotes(gn: Study, out_fr: Path) -> None:
     assert expected in cells
     assert "art. 8" in cells or expected == _first_quote(gn)
     statuses = {r.cells[3].text.split("\n")[0] for t in gap_tables for r in t.rows[1:]}
-    assert statuses <= set(STATUS_LABELS["fr"].values())
-    assert "non évaluable" in statuses
+    assert statuses <= set(STATUS_LABELS["fr"].values()) - {"non évaluable"}
+    assert sum(len(t.rows) - 1 for t in gap_tables) == len(assessed)
+    # section 5: the not-assessable ones, one table per set of missing texts, each row once
+    na = gaps[gaps.status == "not_assessable"]
+    na_tables = [t for t in tables if t not in gap_tables]
+    assert len(na_tables) == na["absent_texts"].nunique()
+    na_cells = "\n".join(r.cells[0].text for t in na_tables for r in t.rows[1:])
+    assert sum(len(t.rows) - 1 for t in na_tables) == len(na)
+    assert all(oid in na_cells for oid in na.obligation_id)
+    biggest = na["absent_texts"].value_counts()
+    assert any(h.startswith("Textes manquants") and f"({biggest.iloc[0]} obligations)" in h
+               for h in headings)
     # annex: full text and provision sha256
     checksum = next(q.checksum for g in gn.gap_records for q in g.quotes)
     assert checksum in text
@@ -227,11 +241,17 @@ def _assert_self_contained(tree: Any) -> None:
 def test_html_self_contained_with_heatmap(gn: Study, out_fr: Path) -> None:
     tree = _parse(out_fr / "report.html")
     _assert_self_contained(tree)
-    themes = gn.gaps()["theme"].nunique()
+    gaps = gn.gaps()
+    themes = gaps["theme"].nunique()
     heat = tree.xpath("//table[@id='heatmap']")
     assert len(heat) == 1
     assert len(heat[0].xpath("./tbody/tr")) == themes
-    assert len(tree.xpath("//section[@class='theme']")) == themes
+    na = gaps[gaps.status == "not_assessable"]
+    assessed_themes = gaps[gaps.status != "not_assessable"]["theme"].nunique()
+    assert len(tree.xpath("//section[@id='gaps']//section[@class='theme']")) == assessed_themes
+    groups = tree.xpath("//section[@id='not-assessable']//section[@class='theme na-group']")
+    assert len(groups) == na["absent_texts"].nunique()
+    assert len(tree.xpath("//section[@id='not-assessable']//tr[contains(@class,'gap')]")) == len(na)
     assert len(tree.xpath("//tr[contains(@class,'gap')]")) == len(gn.gap_records)
     for fid in ("f-status", "f-theme", "f-scope", "f-search"):
         assert tree.xpath(f"//*[@id='{fid}']")
@@ -279,7 +299,10 @@ def test_chromium_renders_and_scripts_do_not_run(gn: Study, out_fr: Path,
     assert r.returncode == 0, r.stderr[-2000:]
     dom = lxml_html.fromstring(r.stdout)
     assert len(dom.xpath("//table[@id='heatmap']/tbody/tr")) == gn.gaps()["theme"].nunique()
-    assert len(dom.xpath("//table[contains(@class,'gaps')]")) == gn.gaps()["theme"].nunique()
+    gaps = gn.gaps()
+    assert len(dom.xpath("//table[contains(@class,'gaps')]")) == (
+        gaps[gaps.status != "not_assessable"]["theme"].nunique()
+        + gaps[gaps.status == "not_assessable"]["absent_texts"].nunique())
     # the filter script ran (counter filled) and nothing was hidden by default
     assert dom.xpath("//*[@id='n-shown']")[0].text_content() == str(len(gn.gap_records))
     title = gn.config["title"]["fr"]

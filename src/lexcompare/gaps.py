@@ -123,6 +123,7 @@ class Gap:
     evidence: tuple[Evidence, ...] = ()
     decided_by: str = "machine"
     related: tuple[Quote, ...] = ()  # provisions shown beside a not-assessable judgement
+    absent_texts: tuple[str, ...] = ()  # ids of the known texts, not analysed, that would carry it
 
     @property
     def national_eids(self) -> tuple[str, ...]:
@@ -436,7 +437,7 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
         elements_found=tuple(e for e in element_ids if e in found),
         missing_elements=tuple(missing) if status != "not_assessable" else (),
         findings=tuple(findings), rationale_fr=fr, rationale_en=en, evidence=tuple(evidence),
-        related=related,
+        related=related, absent_texts=tuple(a[0] for a in absent_carriers),
     )
 
 

@@ -90,6 +90,16 @@ T: dict[str, dict[str, str]] = {
         "regional": "régional",
         "total": "Total",
         "gaps": "Analyse des écarts par thème",
+        "not_assessable_title": "Obligations non évaluables, par texte manquant",
+        "not_assessable_note": "Ces obligations ne peuvent pas être appréciées : le texte "
+                               "national qui les porte normalement ne figure pas parmi les textes "
+                               "analysés. Leur absence ne signifie pas une lacune du droit "
+                               "national. Elles sont regroupées par texte manquant : fournir ce "
+                               "texte (lexcompare add) permet de les évaluer.",
+        "na_missing_texts": "Textes manquants",
+        "na_obligations": "obligations",
+        "na_related": "Dispositions connexes dans les textes analysés",
+        "na_other": "Classées non évaluables par l'analyste",
         "obligation": "Obligation",
         "article": "Article de l'instrument",
         "strength": "Force",
@@ -172,6 +182,16 @@ T: dict[str, dict[str, str]] = {
         "regional": "regional",
         "total": "Total",
         "gaps": "Gap analysis by theme",
+        "not_assessable_title": "Obligations not assessable, by missing text",
+        "not_assessable_note": "These obligations cannot be assessed: the national text that "
+                               "normally carries them is not among the texts analysed. Their "
+                               "absence does not mean a gap in national law. They are grouped "
+                               "by missing text: supplying that text (lexcompare add) lets them "
+                               "be assessed.",
+        "na_missing_texts": "Missing texts",
+        "na_obligations": "obligations",
+        "na_related": "Related provisions in the texts analysed",
+        "na_other": "Classed not assessable by the analyst",
         "obligation": "Obligation",
         "article": "Instrument article",
         "strength": "Strength",
@@ -348,6 +368,7 @@ class GapView:
     rationale: str
     comment: str
     checksums: str
+    absent_texts: tuple[str, ...] = ()  # ids of the missing texts that would carry it
 
     @property
     def search_text(self) -> str:
@@ -394,6 +415,24 @@ class ReportModel:
 
     def gaps_by_theme(self) -> list[tuple[str, str, list[GapView]]]:
         return [(tid, lab, [g for g in self.gaps if g.theme == tid]) for tid, lab in self.themes]
+
+    def assessed_by_theme(self) -> list[tuple[str, str, list[GapView]]]:
+        """Section 4: the obligations that could be judged, by theme (empty themes left out)."""
+        out = [(tid, lab, [g for g in items if g.status != "not_assessable"])
+               for tid, lab, items in self.gaps_by_theme()]
+        return [x for x in out if x[2]]
+
+    def not_assessable_groups(self) -> list[tuple[str, list[GapView]]]:
+        """Section 5: not-assessable obligations grouped by the missing texts that would carry
+        them ("Code pénal de 2016, loi de 2023"), largest group first: what to supply next."""
+        names = {a["id"]: a.get("short") or a["title"] for a in self.absent}
+        groups: dict[tuple[str, ...], list[GapView]] = {}
+        for g in self.gaps:
+            if g.status == "not_assessable":
+                groups.setdefault(g.absent_texts, []).append(g)
+        order = sorted(groups, key=lambda k: (not k, -len(groups[k]), k))
+        return [(", ".join(names.get(i, i) for i in k) if k else self.t["na_other"], groups[k])
+                for k in order]
 
 
 def _quote_view(q: Quote, doc_names: dict[str, str], lang: str, related: bool) -> QuoteView:
@@ -488,7 +527,9 @@ def build_model(study: Any, lang: str = "fr") -> ReportModel:
             findings=_text(row, "findings"),
             rationale=typo(_text(row, f"rationale_{lang}") or _text(row, "rationale_fr"), lang),
             comment=_text(row, "analyst_comment"),
-            checksums=_text(row, "provision_checksums")))
+            checksums=_text(row, "provision_checksums"),
+            absent_texts=tuple(g.absent_texts) if g is not None else tuple(
+                a for a in _text(row, "absent_texts").split("; ") if a)))
 
     theme_order = {tid: i for i, tid in enumerate(themes.THEMES)}
     present = sorted({g.theme for g in gaps}, key=lambda x: (theme_order.get(x, 999), x))
@@ -791,12 +832,39 @@ def write_docx(m: ReportModel, target: Path) -> Path:
                 cell.paragraphs[0].add_run(t["none"])
         return fill
 
-    for _tid, label, items in m.gaps_by_theme():
+    for _tid, label, items in m.assessed_by_theme():
         doc.add_heading(label, level=2)
         rows = [[obligation_cell(g), g.article, g.strength, status_cell(g), quotes_cell(g),
                  g.missing or t["none"], g.rationale] + ([g.comment] if m.has_comments else [])
                 for g in items]
         _docx_table(doc, header, rows, widths, 8.5)
+
+    groups = m.not_assessable_groups()
+    if groups:
+        doc.add_heading(f"5. {t['not_assessable_title']}", level=1)
+        doc.add_paragraph(t["not_assessable_note"])
+        na_header = [t["obligation"], t["article"], t["strength"], t["na_related"]] + (
+            [t["analyst_comment"]] if m.has_comments else [])
+        na_widths = [8.0, 5.0, 2.0, 10.7] if not m.has_comments else [7.0, 4.5, 2.0, 8.2, 4.0]
+
+        def related_cell(g: GapView) -> Callable[[Any], None]:
+            def fill(cell: Any) -> None:
+                par = cell.paragraphs[0]
+                if not g.quotes:
+                    par.add_run(t["none"]).font.size = Pt(8)
+                for k, q in enumerate(g.quotes):
+                    r = par.add_run(("; " if k else "") + q.ref)
+                    r.font.size = Pt(8)
+            return fill
+
+        for label, items in groups:
+            doc.add_heading(f"{t['na_missing_texts']} : {label} ({len(items)} "
+                            f"{t['na_obligations']})" if m.lang == "fr" else
+                            f"{t['na_missing_texts']}: {label} ({len(items)} "
+                            f"{t['na_obligations']})", level=2)
+            rows = [[obligation_cell(g), g.article, g.strength, related_cell(g)]
+                    + ([g.comment] if m.has_comments else []) for g in items]
+            _docx_table(doc, na_header, rows, na_widths, 8.5)
 
     # Annex
     doc.add_page_break()
