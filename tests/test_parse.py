@@ -69,6 +69,22 @@ def test_titles_printed_over_two_lines_are_joined():
     assert "CHAPITRE V\xa0: DE LA PROTECTION DES ENFANTS EN SITUATION DIFFICILE" in paths["art_168"]
     # an ordinary title is left alone, and the next line is not swallowed
     assert paths["art_168"][-1] == "SECTION I\xa0: DES DISPOSITIONS GENERALES"
+    # the rest of a title never stays in the article above, stretching it over the heading:
+    # art. 377 ends with its own sentence, art. 378 sits under the whole section title
+    art_377 = parsed.get("art_377").text
+    assert art_377.endswith("épreuves superstitieuses dommageables commises sur un enfant.")
+    assert "CHAPITRE" not in art_377
+    assert paths["art_378"][-1].endswith("EXPLOITATION SEXUELLE ET L’INCITATION A LA DEBAUCHE")
+
+
+def test_guinea_constitution_sous_titres():
+    """Titre > Sous-Titre > Chapitre: art. 45 sits in « Sous-Titre I - Du pouvoir exécutif »;
+    art. 6 no longer swallows the « Titre II » and « Sous-Titre I » lines that follow it."""
+    parsed = corpus.load("gn-constitution-2025")
+    assert parsed.get("art_45").heading_path[1:] == (
+        "Titre I - Des institutions gouvernantes", "Sous-Titre I - Du pouvoir exécutif",
+        "Chapitre I - Du Président de la République")
+    assert "Titre" not in parsed.get("art_6").text
 
 
 def test_recovered_glued_headings_are_articles():

@@ -104,6 +104,7 @@ _CONTAINERS = {
     "PARTIE": ("part", "part"), "PART": ("part", "part"),
     "LIVRE": ("book", "book"), "BOOK": ("book", "book"),
     "TITRE": ("title", "title"), "TITLE": ("title", "title"),
+    "SOUS-TITRE": ("subtitle", "subtitle"),
     "CHAPITRE": ("chapter", "chp"), "CHAPTER": ("chapter", "chp"),
     "SECTION": ("section", "sec"),
     "SOUS-SECTION": ("subsection", "subsec"), "SUB-SECTION": ("subsection", "subsec"),

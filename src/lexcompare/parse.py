@@ -43,8 +43,9 @@ _ORDINALS = (
     "DIXIEME|DIXIÈME|UNIQUE|PRELIMINAIRE|PRÉLIMINAIRE"
 )
 # Rank in the hierarchy: a heading closes every open heading of the same or lower rank.
-HEADING_LEVELS = {
+HEADING_LEVELS: dict[str, float] = {
     "PARTIE": 0, "PART": 0, "LIVRE": 1, "BOOK": 1, "TITRE": 2, "TITLE": 2,
+    "SOUS-TITRE": 2.5,  # Guinea's 2025 Constitution: Titre > Sous-Titre > Chapitre
     "CHAPITRE": 3, "CHAPTER": 3, "SECTION": 4, "SOUS-SECTION": 5, "SUB-SECTION": 5,
     "PARAGRAPHE": 6, "PARAGRAPHES": 6,
 }
@@ -59,10 +60,6 @@ HEADING_RE = re.compile(
     )$""",
     re.VERBOSE,
 )
-# A title line ending on a preposition, article or conjunction continues on the next line.
-_CUT_TITLE_RE = re.compile(
-    r"(?i)[ \t\u00a0](?:EN|DE|DES|DU|LA|LE|LES|ET|OU|À|AU|AUX|PAR|POUR|SUR|DANS|AVEC|CONTRE"
-    r"|D[’']|L[’'])$")
 ROMAN_LINE_RE = re.compile(r"^[ \t]*(?P<num>[IVX]{1,5})[ \t]*$")  # treaty parts: "I" + title line
 
 # Markers of sub-provisions, in the order they are tried.
@@ -138,7 +135,7 @@ def parse_text(source: SourceText, document: Document) -> ParsedDocument:
     """Structure a legal text into provisions. Never raises on odd input: see `problems`."""
     text = source.text
     problems: list[Problem] = []
-    headings: list[tuple[int, str]] = []  # (level, text) currently open
+    headings: list[tuple[float, str]] = []  # (level, text) currently open
     articles: list[_Article] = []
     preamble: list[_Line] = []
     lines = list(_lines(text))
@@ -176,7 +173,7 @@ def parse_text(source: SourceText, document: Document) -> ParsedDocument:
             headings = [(lv, h) for lv, h in headings if lv < level]
             headings.append((level, stripped))
             pending_heading = len(headings) - 1 if not rest else None
-            cut_heading = bool(rest) and bool(_CUT_TITLE_RE.search(rest))
+            cut_heading = bool(rest)
         elif (stripped and pending_heading is not None and len(stripped) < 160
               and not stripped.lower().startswith("art")):
             # A heading printed alone ("TITRE II", "I") takes the next line as its title.
@@ -184,10 +181,12 @@ def parse_text(source: SourceText, document: Document) -> ParsedDocument:
             headings[pending_heading] = (lv, f"{h} : {stripped}")
             pending_heading = None
         elif was_cut and len(stripped) < 120 and stripped.isupper():
-            # A title broken over two lines ("CHAPITRE V : DE LA PROTECTION DES ENFANTS EN" /
-            # "SITUATION DIFFICILE"): its first line ends on a word no title ends with.
+            # An upper-case line right under a heading continues its title ("CHAPITRE V : DE LA
+            # PROTECTION DES ENFANTS EN" / "SITUATION DIFFICILE"); left to the article above,
+            # it would stretch that article over the heading.
             lv, h = headings[-1]
             headings[-1] = (lv, f"{h} {stripped}")
+            cut_heading = True
         elif articles:
             if stripped:
                 pending_heading = None
