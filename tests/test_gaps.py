@@ -106,6 +106,19 @@ def test_covered_names_the_provision_it_rests_on_first(bj):
         assert ("Voir aussi" in r.rationale_fr) == bool(others)
 
 
+def test_covered_rests_on_what_the_matcher_calls_a_match(bj_study, bj):
+    """A "covered" needs an alignment at the matcher's decision threshold: children's code
+    art. 375 (marrying off a child under 18, score ~0.57) is no basis for "a child is anyone
+    under 18"."""
+    from lexcompare.match import MatchConfig
+
+    covered = [g for g in bj_study.gap_records if g.status == "covered"]
+    assert covered
+    assert all(g.quotes[0].score >= MatchConfig().threshold for g in covered)
+    r = row(bj, "tip.child.under_18")
+    assert not (r.status == "covered" and r.national_eids.startswith("bj-code-enfant-2015#art_375"))
+
+
 def test_single_cue_never_makes_covered(bj_study, bj):
     singles = {o.id for o in bj_study.obligations if len(o.elements) < 2}
     assert not set(bj[bj.status == "covered"].obligation_id) & singles
