@@ -119,6 +119,19 @@ def test_covered_rests_on_what_the_matcher_calls_a_match(bj_study, bj):
     assert not (r.status == "covered" and r.national_eids.startswith("bj-code-enfant-2015#art_375"))
 
 
+def test_text_left_out_of_the_study_makes_not_assessable_not_missing(bj_study, bj):
+    """`bj-tip` analyses four Benin codes, not its procedure code, which is in the corpus (art.
+    639 establishes jurisdiction when Benin does not extradite). Obligations only a procedure
+    code carries are "not assessable", naming that text, never "missing"."""
+    docs = bj_study.documents()
+    outside = docs[docs.root == "outside"]
+    assert list(outside.document_id) == ["bj-cpp"] and not outside.analysed.any()
+    r = row(bj, "untoc.jurisdiction.aut_dedere")
+    assert r.status == "not_assessable"
+    assert "Code de procédure pénale" in r.rationale_fr and "hors de l'étude" in r.rationale_fr
+    assert r.absent_texts == "bj-cpp"
+
+
 def test_single_cue_never_makes_covered(bj_study, bj):
     singles = {o.id for o in bj_study.obligations if len(o.elements) < 2}
     assert not set(bj[bj.status == "covered"].obligation_id) & singles

@@ -475,11 +475,11 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
         rel_fr = "; ".join(_ref_q(q, ctx, "fr") for q in related)
         rel_en = "; ".join(_ref_q(q, ctx, "en") for q in related)
         fr = (f"Non évaluable : {abs_fr} non analysé(e)s. Le texte qui porte normalement cette "
-              f"obligation ({src_fr}) ne figure pas dans le corpus ; son absence ne signifie pas "
-              "une lacune du droit national.")
+              f"obligation ({src_fr}) ne figure pas parmi les textes analysés ; son absence ne "
+              "signifie pas une lacune du droit national.")
         en = (f"Not assessable: {abs_en} not analysed. The national text that would normally "
-              f"carry this obligation ({src_en}) is not in the corpus; its absence does not mean "
-              "a gap in national law.")
+              f"carry this obligation ({src_en}) is not among the texts analysed; its absence "
+              "does not mean a gap in national law.")
         if related:
             fr += f" Dispositions connexes relevées dans les textes analysés : {rel_fr}."
             en += f" Related provisions found in the texts analysed: {rel_en}."

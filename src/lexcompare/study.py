@@ -231,6 +231,11 @@ class Study:
         carriers = frozenset(c for d in docs for c in corpus.entry(d).carriers)
         absent = [(a.id, a.short_fr, a.short_en, frozenset(a.carriers))
                   for a in corpus.absent_texts(country)]
+        # a text of the country that is in the corpus but not in this study is not analysed
+        # either: what only it would carry is "not assessable" here, never "missing"
+        absent += [(e.id, f"{doc_short(e.id, 'fr')} (hors de l'étude)",
+                    f"{doc_short(e.id, 'en')} (outside this study)", frozenset(e.carriers))
+                   for e in self.outside_documents(country)]
 
         def party(instrument_id: str) -> tuple[bool, str]:
             try:
@@ -244,6 +249,14 @@ class Study:
                               carriers=carriers, absent=absent, party=party,
                               source_sha={d: corpus.entry(d).document.sha256 for d in docs},
                               doc_carriers={d: frozenset(corpus.entry(d).carriers) for d in docs})
+
+    def outside_documents(self, country: str) -> list[corpus.Entry]:
+        """The country's texts in the corpus, carrying obligations, that the study leaves out
+        (Benin's procedure code in `bj-tip`)."""
+        skip = set(self.countries[country]) | {a.id for a in corpus.absent_texts(country)}
+        return [e for e in corpus.catalogue()
+                if e.document.country == country and e.in_corpus and e.carriers
+                and e.id not in skip]
 
     @cached_property
     def gap_records(self) -> list[Gap]:
@@ -295,6 +308,12 @@ class Study:
                 rows.append({"country": country, "document_id": a.id, "title": a.reference,
                              "kind": a.kind, "date": a.date, "language": "fr", "articles": None,
                              "sha256": "", "analysed": False, "root": "absent"})
+            for e in self.outside_documents(country):
+                rows.append({"country": country, "document_id": e.id,
+                             "title": e.document.title, "kind": e.document.kind,
+                             "date": e.document.date, "language": e.document.language,
+                             "articles": None, "sha256": e.document.sha256, "analysed": False,
+                             "root": "outside"})
         return pd.DataFrame(rows)
 
     def instruments(self) -> pd.DataFrame:
