@@ -543,3 +543,47 @@ def test_align_laws_takes_a_treaty_article(tmp_path: Path) -> None:
     with out.open(encoding="utf-8") as f:
         best = [r for r in csv.DictReader(f) if r["rank"] == "1"]
     assert [(r["eid"], r["peer_eid"]) for r in best] == [("art_3", "art_499")]
+    # found through an obligation of the checklist that cites art. 3, and saying so
+    assert best[0]["evidence"].startswith("query: obligation tip.definition.")
+
+
+def test_align_treaty_searches_with_the_obligations_citing_each_article(benin, encoder) -> None:
+    """Each Palermo article is searched with its own words and with the obligations citing it,
+    and only those; art. 5's top 3 holds an article the gold names for art. 5(1) or 5(2)
+    (children's code art. 396, child trafficking; art. 401, accomplices)."""
+    obs = _checklist()
+    if not obs:
+        pytest.skip("checklist unavailable")
+    treaty = [p for p in _load("un-palermo-2000").provisions if p.article_eid in {"art_5", "art_6"}]
+    lexicon = match.Lexicon.from_obligations(obs)
+    cfg = MatchConfig(progress=False, top_k=5)
+    texts = match.source_texts_for(obs, _load)
+    scorers = match.default_scorers(encoder)
+    found = match.align_treaty(
+        treaty, benin, obs, config=cfg, lexicon=lexicon, source_texts=texts, scorers=scorers
+    )
+    by_article: dict[str, list] = {}
+    for al in found:
+        by_article.setdefault(al.instrument_eid, []).append(al)
+    assert sorted(by_article) == ["art_5", "art_6"]
+    for eid, rows in by_article.items():
+        assert [a.rank for a in rows] == list(range(1, len(rows) + 1))
+        assert all(a.obligation_id == f"un-palermo-2000#{eid}" for a in rows)
+        for a in rows:  # an obligation named as the query cites this very article
+            via = a.evidence[0].detail
+            if via.startswith("obligation "):
+                cited = {
+                    s.eid.split("__")[0]
+                    for o in obs
+                    if o.id == via.split()[1]
+                    for s in o.sources
+                    if s.instrument == "un-palermo-2000"
+                }
+                assert eid in cited, (eid, via)
+    with GOLD.open(encoding="utf-8") as f:
+        gold = {
+            (r["national_id"], r["national_eid"])
+            for r in csv.DictReader(f)
+            if r["instrument_id"] == "un-palermo-2000" and r["instrument_eid"].startswith("art_5")
+        }
+    assert gold & {(a.national_id, a.national_eid) for a in by_article["art_5"][:3]}

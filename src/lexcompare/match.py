@@ -44,7 +44,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 import numpy as np
@@ -900,6 +900,28 @@ def align(
     return rank(queries, units, combined, components, config)
 
 
+def _text_queries(units: Sequence[Unit], lexicon: Lexicon | None) -> list[Query]:
+    """Each unit's own text as a query; with a `lexicon`, an English unit (a treaty aligned with
+    a French law) also gets the French terms of the notions it names, for the lexical scorers."""
+    english = [i for i, u in enumerate(units) if u.language == "en"]
+    terms: dict[int, tuple[str, ...]] = {}
+    if lexicon is not None and english:
+        words = lexicon.french_terms([units[i].text for i in english])
+        terms = dict(zip(english, words, strict=True))
+    return [
+        Query(
+            id=f"{u.document_id}#{u.eid}",
+            instrument_id=u.document_id,
+            instrument_eid=u.eid,
+            label_fr=u.text[:1500] if u.language != "en" else "",
+            label_en=u.text[:1500] if u.language == "en" else "",
+            source_text=u.text,
+            terms_fr=terms.get(i, ()),
+        )
+        for i, u in enumerate(units)
+    ]
+
+
 def align_provisions(
     a: Sequence[Provision],
     b: Sequence[Provision],
@@ -918,23 +940,7 @@ def align_provisions(
     French terms of the notions it names, for the lexical scorers.
     """
     ua, ub = roll_up(a, config.level), roll_up(b, config.level)
-    # an English provision (a treaty) aligned with a French law: its French vocabulary
-    english = [i for i, u in enumerate(ua) if u.language == "en"]
-    terms: dict[int, tuple[str, ...]] = {}
-    if lexicon is not None and english:
-        terms = dict(zip(english, lexicon.french_terms([ua[i].text for i in english]), strict=True))
-    queries = [
-        Query(
-            id=f"{u.document_id}#{u.eid}",
-            instrument_id=u.document_id,
-            instrument_eid=u.eid,
-            label_fr=u.text[:1500] if u.language != "en" else "",
-            label_en=u.text[:1500] if u.language == "en" else "",
-            source_text=u.text,
-            terms_fr=terms.get(i, ()),
-        )
-        for i, u in enumerate(ua)
-    ]
+    queries = _text_queries(ua, lexicon)
     scorers = (
         tuple(scorers) if scorers is not None else (BM25Scorer(), FuzzyScorer(), EmbeddingScorer())
     )
@@ -943,6 +949,83 @@ def align_provisions(
         same = np.array([[x.text.strip() == y.text.strip() for y in ub] for x in ua])
         combined = np.where(same, 1.0, combined)
     return rank(queries, ub, combined, components, config)
+
+
+def align_treaty(
+    treaty: Sequence[Provision],
+    law: Sequence[Provision],
+    obligations: Sequence[Any] = (),
+    *,
+    config: MatchConfig = MatchConfig(),
+    scorers: Sequence[Any] | None = None,
+    lexicon: Lexicon | None = None,
+    source_texts: Mapping[str, str] | None = None,
+) -> list[Alignment]:
+    """Rank a law's articles for each article of a treaty, using what the checklist knows.
+
+    Each treaty article is searched with its own words and with every obligation of the
+    checklist that cites it or one of its paragraphs (their French labels, elements and
+    themes); an article of the law scores the best of these. Each row's first evidence says
+    which query found it ("obligation tip.definition.means" or "treaty text"). Output as
+    `align_provisions`: ``obligation_id`` is the treaty article's ref ("doc#eid").
+    """
+    ua, ub = roll_up(treaty, config.level), roll_up(law, config.level)
+    own = _text_queries(ua, lexicon)
+    queries: list[Query] = []
+    owner: list[int] = []  # the treaty article each query searches for
+    text_rows: set[int] = set()
+    for i, u in enumerate(ua):
+        text_rows.add(len(queries))
+        queries.append(own[i])
+        owner.append(i)
+        for o in obligations:
+            if any(
+                str(_get(s, "instrument")) == u.document_id
+                and str(_get(s, "eid")).split("__", 1)[0] == u.eid.split("__", 1)[0]
+                for s in _get(o, "sources", default=()) or ()
+            ):
+                queries.append(query_from_obligation(o, source_texts))
+                owner.append(i)
+    combined, components = score_matrix(
+        queries, ub, config=config, scorers=scorers if scorers is not None else default_scorers()
+    )
+    # the best query per law article: each query's top k contains the top k of the maximum
+    found = rank(queries, ub, combined, components, config)
+    best: dict[int, dict[tuple[str, str], Alignment]] = {}
+    for qi, al in _by_query(found, queries):
+        via = "treaty text" if qi in text_rows else f"obligation {queries[qi].id}"
+        key = (al.national_id, al.national_eid)
+        kept = best.setdefault(owner[qi], {})
+        if key not in kept or al.score > kept[key].score:
+            kept[key] = replace(al, evidence=(Evidence("query", via, None), *al.evidence))
+    out: list[Alignment] = []
+    for i, u in enumerate(ua):
+        ranked = sorted(best.get(i, {}).values(), key=lambda a: -a.score)
+        real = [a for a in ranked if a.national_id] or ranked[:1]
+        for r, al in enumerate(real[: config.top_k], start=1):
+            out.append(
+                replace(
+                    al,
+                    obligation_id=own[i].id,
+                    instrument_id=u.document_id,
+                    instrument_eid=u.eid,
+                    rank=r,
+                )
+            )
+    return out
+
+
+def _by_query(found: Sequence[Alignment], queries: Sequence[Query]) -> list[tuple[int, Alignment]]:
+    """`rank` output in query order, each row with its query index (ids may repeat: the same
+    obligation can cite two articles of one treaty)."""
+    out: list[tuple[int, Alignment]] = []
+    qi = -1
+    for al in found:
+        if al.rank == 1:
+            qi += 1
+        out.append((qi, al))
+    assert qi == len(queries) - 1, "rank() gives every query a rank-1 row"
+    return out
 
 
 def align_versions(

@@ -115,13 +115,18 @@ def align_laws(a_id: str, b_id: str, *, versions: bool = False,
     cfg = match.MatchConfig(top_k=top_k, progress=False)
     if versions:
         found = match.align_versions(queries, candidates, config=cfg)
-    else:
-        lexicon = None
-        if a.document.language == "en" and b.document.language != "en":
-            from .obligations import load_checklist
+    elif a.document.scope != "national":
+        # a treaty: its own words and the checklist's obligations that cite each article
+        from .obligations import load_checklist
 
-            lexicon = match.Lexicon.from_obligations(load_checklist())
-        found = match.align_provisions(queries, candidates, config=cfg, lexicon=lexicon)
+        obligations = load_checklist()
+        lexicon = match.Lexicon.from_obligations(obligations) if (
+            a.document.language == "en" and b.document.language != "en") else None
+        found = match.align_treaty(
+            queries, candidates, obligations, config=cfg, lexicon=lexicon,
+            source_texts=match.source_texts_for(obligations, corpus.load))
+    else:
+        found = match.align_provisions(queries, candidates, config=cfg)
     index = {(d.document.id, p.eid): (p, d.document.sha256) for d in (a, b)
              for p in d.provisions}
     rows = []
