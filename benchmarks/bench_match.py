@@ -302,13 +302,7 @@ def best_threshold(ranked, gold, keys) -> float:  # type: ignore[no-untyped-def]
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cold", action="store_true", help="run 1 starts with empty caches")
-    ap.add_argument(
-        "--mode",
-        choices=["auto", "text", "obligations", "both"],
-        default="auto",
-        help="both: the provision's own text and the obligations citing it, best score "
-        "(what align_treaty / `align-laws` with a treaty does)",
-    )
+    ap.add_argument("--mode", choices=["auto", "text", "obligations"], default="auto")
     ap.add_argument(
         "--e5",
         action="store_true",
@@ -329,11 +323,6 @@ def main() -> None:
         missing = [k for k in keys if k not in queries_by_key]
         queries_by_key.update(text_queries(missing))
         print(f"{len(keys) - len(missing)} gold provisions mapped to obligations")
-        if args.mode == "both":
-            own = text_queries([k for k in keys if k not in missing])
-            for k, qs in own.items():
-                queries_by_key[k] = qs + queries_by_key[k]
-            mode = "treaty text + obligations"
     print(
         f"gold: {len(keys)} instrument provisions (dev {sum(v == 'dev' for v in split_of.values())}"
         f", heldout {sum(v == 'heldout' for v in split_of.values())}); query mode: {mode}"

@@ -548,13 +548,18 @@ def test_align_laws_takes_a_treaty_article(tmp_path: Path) -> None:
 
 
 def test_align_treaty_searches_with_the_obligations_citing_each_article(benin, encoder) -> None:
-    """Each Palermo article is searched with its own words and with the obligations citing it,
-    and only those; art. 5's top 3 holds an article the gold names for art. 5(1) or 5(2)
-    (children's code art. 396, child trafficking; art. 401, accomplices)."""
+    """Each Palermo article is searched with the obligations citing it, and only those (art. 4,
+    scope, which none cites, with its own words); art. 5's top 3 holds an article the gold
+    names for art. 5(1) or 5(2) (children's code art. 396, child trafficking; art. 401,
+    accomplices)."""
     obs = _checklist()
     if not obs:
         pytest.skip("checklist unavailable")
-    treaty = [p for p in _load("un-palermo-2000").provisions if p.article_eid in {"art_5", "art_6"}]
+    treaty = [
+        p
+        for p in _load("un-palermo-2000").provisions
+        if p.article_eid in {"art_4", "art_5", "art_6"}
+    ]
     lexicon = match.Lexicon.from_obligations(obs)
     cfg = MatchConfig(progress=False, top_k=5)
     texts = match.source_texts_for(obs, _load)
@@ -565,7 +570,8 @@ def test_align_treaty_searches_with_the_obligations_citing_each_article(benin, e
     by_article: dict[str, list] = {}
     for al in found:
         by_article.setdefault(al.instrument_eid, []).append(al)
-    assert sorted(by_article) == ["art_5", "art_6"]
+    assert sorted(by_article) == ["art_4", "art_5", "art_6"]
+    assert {a.evidence[0].detail for a in by_article["art_4"]} == {"treaty text"}
     for eid, rows in by_article.items():
         assert [a.rank for a in rows] == list(range(1, len(rows) + 1))
         assert all(a.obligation_id == f"un-palermo-2000#{eid}" for a in rows)

@@ -963,11 +963,12 @@ def align_treaty(
 ) -> list[Alignment]:
     """Rank a law's articles for each article of a treaty, using what the checklist knows.
 
-    Each treaty article is searched with its own words and with every obligation of the
-    checklist that cites it or one of its paragraphs (their French labels, elements and
-    themes); an article of the law scores the best of these. Each row's first evidence says
-    which query found it ("obligation tip.definition.means" or "treaty text"). Output as
-    `align_provisions`: ``obligation_id`` is the treaty article's ref ("doc#eid").
+    Each treaty article is searched with every obligation of the checklist that cites it or
+    one of its paragraphs (their French labels, elements and themes), and with its own words
+    when none does; an article of the law scores the best of these. (Adding the own words to
+    the obligations lowers Hit@5 on the dev gold, 0.79 -> 0.75: benchmarks/RESULTS.md.) Each
+    row's first evidence says which query found it ("obligation tip.definition.means" or
+    "treaty text"). Output as `align_provisions`: ``obligation_id`` is the treaty article's ref.
     """
     ua, ub = roll_up(treaty, config.level), roll_up(law, config.level)
     own = _text_queries(ua, lexicon)
@@ -975,17 +976,20 @@ def align_treaty(
     owner: list[int] = []  # the treaty article each query searches for
     text_rows: set[int] = set()
     for i, u in enumerate(ua):
-        text_rows.add(len(queries))
-        queries.append(own[i])
-        owner.append(i)
-        for o in obligations:
+        citing = [
+            o
+            for o in obligations
             if any(
                 str(_get(s, "instrument")) == u.document_id
                 and str(_get(s, "eid")).split("__", 1)[0] == u.eid.split("__", 1)[0]
                 for s in _get(o, "sources", default=()) or ()
-            ):
-                queries.append(query_from_obligation(o, source_texts))
-                owner.append(i)
+            )
+        ]
+        if not citing:
+            text_rows.add(len(queries))
+        for q in [query_from_obligation(o, source_texts) for o in citing] or [own[i]]:
+            queries.append(q)
+            owner.append(i)
     combined, components = score_matrix(
         queries, ub, config=config, scorers=scorers if scorers is not None else default_scorers()
     )
