@@ -396,3 +396,48 @@ def test_benin_status_variety(bj_study: Study, tmp_path: Path) -> None:
     fills = {row[8].fill.fgColor.rgb[-6:] for ws in wb.worksheets[2:-1]
              for row in ws.iter_rows(min_row=2)}
     assert {report.STATUS_COLOURS[s] for s in statuses} <= fills
+
+
+# ------------------------------------------------------------------------------------- peer
+
+
+def test_peer_wording_beside_the_gaps(gn: Study, tmp_path: Path) -> None:
+    """gn-tip names Benin as its peer. With --peer, where Benin is judged to cover an obligation,
+    the provision that judgement rests on is quoted beside Guinea's row, and its full text and
+    checksum go to the annex. Palermo art. 3(a): the peer wording is an article the gold names
+    for that provision (penal code art. 499)."""
+    from lexcompare.pipeline import write_reports
+
+    paths = write_reports(gn, tmp_path, formats=["docx", "html"], peer=True)
+    assert [p.name for p in paths] == ["report.docx", "report.html"]
+    peer_gaps = gn.peer_study.gaps()
+    covered = peer_gaps[peer_gaps.status == "covered"]
+    assert len(covered) >= 10
+    tree = _parse(tmp_path / "report.html")
+    peers = tree.xpath("//div[contains(@class,'quote peer')]")
+    assert len(peers) == len(covered)  # one per obligation Benin covers, Guinea's row beside it
+    row = tree.xpath("//tr[.//div[contains(@class,'id') and starts-with(normalize-space(.),"
+                     "'tip.definition.acts')]]")[0]
+    quote = row.xpath(".//div[contains(@class,'quote peer')]")[0].text_content()
+    assert "Bénin (couverte)" in quote
+    gold = pd.read_csv(Path(__file__).resolve().parents[1] / "benchmarks/gold/alignments.csv")
+    named = gold[(gold.instrument_id == "un-palermo-2000")
+                 & (gold.instrument_eid == "art_3__para_a")].national_eid
+    eid = re.search(r"bj-code-penal-2018#(art_\w+)", quote)[1]
+    assert eid in set(named)
+    carrier = covered[covered.obligation_id == "tip.definition.acts"].provision_checksums.iloc[0]
+    annex = tree.xpath("//section[@id='annex']")[0].text_content()
+    assert carrier.split("; ")[0] in annex
+    import docx
+
+    text = "\n".join(c.text for t in docx.Document(str(tmp_path / "report.docx")).tables
+                     for r in t.rows for c in r.cells)
+    assert text.count("Pays pair — Bénin (couverte)") == len(covered)
+
+
+def test_peer_needs_a_peer_in_the_study(bj_study: Study, tmp_path: Path) -> None:
+    from lexcompare.errors import LexcompareError
+    from lexcompare.pipeline import write_reports
+
+    with pytest.raises(LexcompareError, match="names no peer country"):
+        write_reports(bj_study, tmp_path, formats=["html"], peer=True)

@@ -114,7 +114,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from .pipeline import run_study
 
     result = run_study(args.study, Path(args.out), formats=args.format, lang=args.lang,
-                       engine=args.engine, scheduler=args.scheduler)
+                       engine=args.engine, scheduler=args.scheduler, peer=args.peer)
     for path in result.outputs:
         print(f"wrote {path}")
     return 0
@@ -123,7 +123,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 def _cmd_report(args: argparse.Namespace) -> int:
     from .pipeline import report_study
 
-    for path in report_study(args.study, Path(args.out), formats=args.format, lang=args.lang):
+    for path in report_study(args.study, Path(args.out), formats=args.format, lang=args.lang,
+                             peer=args.peer):
         print(f"wrote {path}")
     return 0
 
@@ -197,6 +198,9 @@ def build_parser() -> argparse.ArgumentParser:
         r.add_argument("--format", action="append", choices=["docx", "xlsx", "html", "pdf"],
                        help="repeatable; default all")
         r.add_argument("--lang", default="fr", choices=["fr", "en"])
+        r.add_argument("--peer", action="store_true",
+                       help="show the study's peer country's wording beside the gaps "
+                            "(its texts are aligned and judged too)")
         if name == "run":
             r.add_argument("--engine", default="local", choices=["local", "dask"])
             r.add_argument("--scheduler", help="tcp://HOST:PORT of an existing dask scheduler")

@@ -33,7 +33,7 @@ def _safe_out(out: Path) -> Path:
 
 def run_study(study_id: str, out: Path, *, formats: Sequence[str] | None = None,
               lang: str = "fr", engine: str = "local", scheduler: str | None = None,
-              progress: bool = True) -> RunResult:
+              progress: bool = True, peer: bool = False) -> RunResult:
     study = Study.load(study_id, progress=progress)  # an invalid study creates nothing
     out = _safe_out(out)
     if engine == "dask":
@@ -48,21 +48,27 @@ def run_study(study_id: str, out: Path, *, formats: Sequence[str] | None = None,
     result.outputs.append(frame_to_csv(study.gaps(), out / "gaps.csv"))
     result.outputs.append(frame_to_csv(study.summary(), out / "summary.csv"))
     study.timings["write_csv"] = time.perf_counter() - t0
-    result.outputs.extend(write_reports(study, out, formats=formats, lang=lang))
+    result.outputs.extend(write_reports(study, out, formats=formats, lang=lang, peer=peer))
     return result
 
 
 def write_reports(study: Study, out: Path, *, formats: Sequence[str] | None = None,
-                  lang: str = "fr") -> list[Path]:
+                  lang: str = "fr", peer: bool = False) -> list[Path]:
     """Write the reports; a report whose inputs (every table it shows, the language, the
     report code and templates) are unchanged is copied from the cache instead of re-rendered
-    (rendering the PDF alone takes tens of seconds)."""
+    (rendering the PDF alone takes tens of seconds). With `peer`, the study's peer country's
+    wording is shown beside the gaps (its texts are aligned and judged too)."""
     from . import corpus
     from .report import report_name, write_report
 
     t0 = time.perf_counter()
     here = Path(__file__).parent
+    if peer and study.peer_study is None:
+        raise LexcompareError(f"study {study.id} names no peer country: add a `peer:` "
+                              "block (country, documents) to its config, or leave out --peer")
+    peer_gaps = study.peer_study.gaps().to_csv(index=False) if peer and study.peer_study else ""
     key = digest(
+        peer_gaps.encode(),
         study.gaps().to_csv(index=False).encode(), study.documents().to_csv().encode(),
         study.instruments().to_csv().encode(), str(study.config).encode(), lang.encode(),
         *module_sources("report"),
@@ -75,7 +81,7 @@ def write_reports(study: Study, out: Path, *, formats: Sequence[str] | None = No
             corpus.atomic_write(target, cached.read_bytes())
             paths.append(target)
             continue
-        (written,) = write_report(study, out, formats=(fmt,), lang=lang)
+        (written,) = write_report(study, out, formats=(fmt,), lang=lang, peer=peer)
         corpus.atomic_write(cached, written.read_bytes())
         paths.append(written)
     study.timings["report"] = time.perf_counter() - t0
@@ -83,9 +89,9 @@ def write_reports(study: Study, out: Path, *, formats: Sequence[str] | None = No
 
 
 def report_study(study_id: str, out: Path, *, formats: Sequence[str] | None = None,
-                 lang: str = "fr") -> list[Path]:
+                 lang: str = "fr", peer: bool = False) -> list[Path]:
     study = Study.load(study_id)
-    return write_reports(study, _safe_out(out), formats=formats, lang=lang)
+    return write_reports(study, _safe_out(out), formats=formats, lang=lang, peer=peer)
 
 
 def align_laws(a_id: str, b_id: str, *, versions: bool = False,

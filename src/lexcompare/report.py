@@ -100,6 +100,10 @@ T: dict[str, dict[str, str]] = {
         "na_obligations": "obligations",
         "na_related": "Dispositions connexes dans les textes analysés",
         "na_other": "Classées non évaluables par l'analyste",
+        "peer": "Pays pair",
+        "peer_note": "Pour comparaison, là où le pays pair est jugé couvrir l'obligation (ses "
+                     "propres textes, même liste d'obligations) : la disposition sur laquelle "
+                     "repose ce jugement.",
         "obligation": "Obligation",
         "article": "Article de l'instrument",
         "strength": "Force",
@@ -192,6 +196,10 @@ T: dict[str, dict[str, str]] = {
         "na_obligations": "obligations",
         "na_related": "Related provisions in the texts analysed",
         "na_other": "Classed not assessable by the analyst",
+        "peer": "Peer country",
+        "peer_note": "For comparison, where the peer country is judged to cover the obligation "
+                     "(its own texts, the same obligations): the provision that judgement rests "
+                     "on.",
         "obligation": "Obligation",
         "article": "Instrument article",
         "strength": "Strength",
@@ -369,6 +377,8 @@ class GapView:
     comment: str
     checksums: str
     absent_texts: tuple[str, ...] = ()  # ids of the missing texts that would carry it
+    peer: QuoteView | None = None  # the peer country's wording (study `peer:`), if shown
+    peer_label: str = ""  # "Bénin (couverte)"
 
     @property
     def search_text(self) -> str:
@@ -411,6 +421,7 @@ class ReportModel:
     annex: list[AnnexItem]
     has_comments: bool
     has_analyst: bool
+    peer_name: str  # the peer country shown beside the gaps, "" when none
     statuses: list[tuple[str, str, str]]  # (status, label, colour)
 
     def gaps_by_theme(self) -> list[tuple[str, str, list[GapView]]]:
@@ -444,6 +455,14 @@ def _quote_view(q: Quote, doc_names: dict[str, str], lang: str, related: bool) -
                      text=clean(q.text), key=f"{q.document_id}#{q.eid}", related=related)
 
 
+def _peer_view(g: Gap | None, doc_names: dict[str, str], lang: str) -> dict[str, Any]:
+    if g is None:
+        return {}
+    label = f"{country_name(g.country, lang)} ({STATUS_LABELS[lang][g.status]})"
+    return {"peer": _quote_view(g.quotes[0], doc_names, lang, related=False),
+            "peer_label": label}
+
+
 def _source_label(ref: str, lang: str) -> str:
     inst, _, eid = ref.partition("#")
     return instrument_label(inst, eid, lang)
@@ -456,8 +475,9 @@ def _text(row: dict[str, Any], key: str) -> str:
     return str(v)
 
 
-def build_model(study: Any, lang: str = "fr") -> ReportModel:
-    """Everything a report shows, in `lang`, from the study's gap analysis."""
+def build_model(study: Any, lang: str = "fr", *, peer: bool = False) -> ReportModel:
+    """Everything a report shows, in `lang`, from the study's gap analysis; with `peer`, the
+    study's peer country's wording beside each obligation it covers or partly covers."""
     if lang not in T:
         raise LexcompareError(f"report language {lang!r}: use 'fr' or 'en'")
     t = T[lang]
@@ -476,6 +496,15 @@ def build_model(study: Any, lang: str = "fr") -> ReportModel:
 
     records: dict[tuple[str, str], Gap] = {(g.country, g.obligation_id): g
                                            for g in study.gap_records}
+    peer_study = getattr(study, "peer_study", None) if peer else None
+    peer_gaps: dict[str, Gap] = {}
+    if peer_study is not None:
+        doc_names.update({d: doc_short(d, lang) for ds in peer_study.countries.values()
+                          for d in ds})
+        # only what the peer is judged to cover: a "partial, to be confirmed" would offer a
+        # model wording that may not be one
+        peer_gaps = {g.obligation_id: g for g in peer_study.gap_records
+                     if g.status == "covered" and g.quotes}
     df = study.gaps()
     rows = df.to_dict("records") if not df.empty else []
     gaps: list[GapView] = []
@@ -491,7 +520,8 @@ def build_model(study: Any, lang: str = "fr") -> ReportModel:
                 quotes.append(_quote_view(q, doc_names, lang, related=False))
             for q in g.related:
                 quotes.append(_quote_view(q, doc_names, lang, related=True))
-            for q in (*g.quotes, *g.related):
+            pg = peer_gaps.get(row["obligation_id"])
+            for q in (*g.quotes, *g.related, *((pg.quotes[0],) if pg else ())):
                 key = f"{q.document_id}#{q.eid}"
                 item = annex.setdefault(key, AnnexItem(
                     key=key, document_id=q.document_id,
@@ -529,7 +559,8 @@ def build_model(study: Any, lang: str = "fr") -> ReportModel:
             comment=_text(row, "analyst_comment"),
             checksums=_text(row, "provision_checksums"),
             absent_texts=tuple(g.absent_texts) if g is not None else tuple(
-                a for a in _text(row, "absent_texts").split("; ") if a)))
+                a for a in _text(row, "absent_texts").split("; ") if a),
+            **_peer_view(peer_gaps.get(row["obligation_id"]), doc_names, lang)))
 
     theme_order = {tid: i for i, tid in enumerate(themes.THEMES)}
     present = sorted({g.theme for g in gaps}, key=lambda x: (theme_order.get(x, 999), x))
@@ -608,6 +639,7 @@ def build_model(study: Any, lang: str = "fr") -> ReportModel:
         scope_counts=scope_counts, heat_instruments=heat_instruments, heat_rows=heat_rows,
         annex=list(annex.values()), has_comments="analyst_comment" in df.columns,
         has_analyst=any(g.analyst for g in gaps),
+        peer_name=country_name(study.peer[0], lang) if peer_study else "",
         statuses=[(s, labels[s], STATUS_COLOURS[s]) for s in STATUSES])
 
 
@@ -778,6 +810,9 @@ def write_docx(m: ReportModel, target: Path) -> Path:
     sec.orientation = WD_ORIENT.LANDSCAPE
     sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
     doc.add_heading(f"4. {t['gaps']}", level=1)
+    if m.peer_name:
+        doc.add_paragraph(f"{t['peer']} : {m.peer_name}. {t['peer_note']}" if m.lang == "fr"
+                          else f"{t['peer']}: {m.peer_name}. {t['peer_note']}")
     multi = len(m.countries) > 1
     header = [t["obligation"], t["article"], t["strength"], t["status"], t["provisions"],
               t["missing_elements"], t["rationale"]]
@@ -830,7 +865,22 @@ def write_docx(m: ReportModel, target: Path) -> Path:
                 r3.italic = q.related
             if first:
                 cell.paragraphs[0].add_run(t["none"])
+            if g.peer is not None:
+                peer_para(cell.add_paragraph(), g)
         return fill
+
+    def peer_para(par: Any, g: GapView) -> None:
+        assert g.peer is not None
+        r = par.add_run(typo(f"{t['peer']} — {g.peer_label} : ", m.lang)
+                        if m.lang == "fr" else f"{t['peer']} — {g.peer_label}: ")
+        r.font.size = Pt(7.5)
+        r.italic = True
+        r = par.add_run(f"{g.peer.ref} ({g.peer.locator}) ")
+        r.font.size = Pt(7.5)
+        r.bold = True
+        r = par.add_run(quoted(g.peer.short, m.lang))
+        r.font.size = Pt(7.5)
+        r.italic = True
 
     for _tid, label, items in m.assessed_by_theme():
         doc.add_heading(label, level=2)
@@ -855,6 +905,8 @@ def write_docx(m: ReportModel, target: Path) -> Path:
                 for k, q in enumerate(g.quotes):
                     r = par.add_run(("; " if k else "") + q.ref)
                     r.font.size = Pt(8)
+                if g.peer is not None:
+                    peer_para(cell.add_paragraph(), g)
             return fill
 
         for label, items in groups:
@@ -1060,12 +1112,12 @@ WRITERS: dict[str, Callable[[ReportModel, Path], Path]] = {
 
 
 def write_report(study: Any, out_dir: Path, *, formats: Sequence[str] = FORMATS,
-                 lang: str = "fr") -> list[Path]:
+                 lang: str = "fr", peer: bool = False) -> list[Path]:
     """Write report.{docx,xlsx,html,pdf} (English: report.en.docx ...) into `out_dir`."""
     unknown = [f for f in formats if f not in WRITERS]
     if unknown:
         raise LexcompareError(f"report formats {unknown}: choose among {', '.join(FORMATS)}")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    model = build_model(study, lang)
+    model = build_model(study, lang, peer=peer)
     return [WRITERS[f](model, out_dir / report_name(f, lang)) for f in dict.fromkeys(formats)]

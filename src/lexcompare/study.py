@@ -146,6 +146,26 @@ class Study:
         return self.config.get("language", "fr")
 
     @property
+    def peer(self) -> tuple[str, list[str]] | None:
+        """The peer country of the study config (`peer: {country, documents}`), if any: a
+        country outside the study whose wording is shown beside the gaps."""
+        spec = self.config.get("peer")
+        return (str(spec["country"]), list(spec.get("documents", []))) if spec else None
+
+    @cached_property
+    def peer_study(self) -> Study | None:
+        """The peer judged against the same obligations, as a study of its own (its judgements
+        never enter this study's gap table)."""
+        if self.peer is None:
+            return None
+        country, docs = self.peer
+        config = {k: v for k, v in self.config.items() if k not in ("countries", "peer")}
+        config.update(id=f"{self.id}.peer-{country}", countries={country: {"documents": docs}})
+        study = Study(id=config["id"], config=config, path=self.path, progress=self.progress)
+        study.check()
+        return study
+
+    @property
     def workdir(self) -> Path:
         return Path(os.environ.get("LEXCOMPARE_WORK", "work")) / self.id
 
@@ -437,14 +457,17 @@ class Study:
         """Where `country` falls short (missing, partial, not assessable) and `peer` has
         provisions that meet or partly meet the obligation: the peer's exact wording beside
         the gap, with its article, page and checksums (analyst decisions applied)."""
+        configured = self.peer_study if self.peer and self.peer[0] == peer else None
         for c in (country, peer):
-            if c not in self.countries:
+            if c not in self.countries and not (c == peer and configured):
                 raise LexcompareError(f"{c!r} is not a country of study {self.id!r} "
-                                      f"(its countries: {', '.join(self.countries)})")
+                                      f"(its countries: {', '.join(self.countries)}; "
+                                      f"its peer: {self.peer[0] if self.peer else 'none'})")
         df = self.gaps()
         mine = df[(df.country == country)
                   & df.status.isin(["missing", "partial", "not_assessable"])]
-        theirs = df[(df.country == peer) & df.status.isin(["covered", "partial"])]
+        peer_df = configured.gaps() if configured and peer not in self.countries else df
+        theirs = peer_df[(peer_df.country == peer) & peer_df.status.isin(["covered", "partial"])]
         keep = ["obligation_id", "status", "national_eids", "pages", "quotes",
                 "provision_checksums", "source_sha256"]
         out = mine[["obligation_id", "theme", "label_fr", "label_en", "status"]].merge(
