@@ -51,6 +51,13 @@ gaps.set_index("obligation_id").loc["tip.criminalisation.offence", ["status", "r
                                                                      "related"]]
 
 # %% [markdown]
+# Which missing text blocks the most obligations? (The reports' section 5 is grouped the same
+# way: supply the first text of this list first.)
+
+# %%
+gaps[gaps.status == "not_assessable"].absent_texts.value_counts().head(8)
+
+# %% [markdown]
 # ## Benin as a peer: side by side
 
 # %%
@@ -62,11 +69,14 @@ side[side.theme.isin(["definition", "criminalisation", "penalties"])]
 
 # %% [markdown]
 # Where Guinea falls short, what does Benin's law say? `peer_wording` puts the peer's exact
-# wording (article, page, checksums) beside each Guinean gap, from the two-country study.
+# wording (article, page, checksums) beside each Guinean gap. `gn-tip` names Benin as its peer
+# (`peer:` in its config; the two-country study `gn-bj-tip` gives the same); `lexcompare run
+# --peer` quotes the covering Benin provision beside each gap in the reports.
 
 # %%
-peer = lx.Study.load("gn-bj-tip").peer_wording("gn", "bj")
-peer[["obligation_id", "status_gn", "status_bj", "national_eids_bj", "quotes_bj"]].head(8)
+peer = guinea.peer_wording("gn", "bj")
+peer[peer.status_bj == "covered"][["obligation_id", "status_gn", "national_eids_bj",
+                                   "quotes_bj"]].head(8)
 
 # %% [markdown]
 # ## The same rule in two laws
