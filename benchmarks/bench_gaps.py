@@ -36,7 +36,8 @@ def main() -> None:
 
     from lexcompare.study import Study
 
-    gold = bench_match.gold_views(bench_match.read_gold())["all (pooled + extension)"]
+    views = bench_match.gold_views(bench_match.read_gold())
+    gold = views.get("all, both annotators pooled") or views["all (pooled + extension)"]
     study = Study.load(args.study)
     obligations = {o.id: o for o in study.obligations}
     rank1 = {

@@ -49,6 +49,7 @@ from lexcompare.match import MatchConfig, Query, Unit  # noqa: E402
 GOLD = ROOT / "benchmarks" / "gold" / "alignments.csv"
 GOLD_A2 = ROOT / "benchmarks" / "gold" / "annotator2"
 GOLD_EXT = ROOT / "benchmarks" / "gold" / "extension"
+GOLD_EXT2 = ROOT / "benchmarks" / "gold" / "extension2"
 
 
 @dataclass(frozen=True)
@@ -89,10 +90,14 @@ def _annotation_rows(folder: Path, annotator: str) -> list[GoldRow]:
 
 
 def read_gold(
-    path: Path = GOLD, second: Path = GOLD_A2, extension: Path = GOLD_EXT
+    path: Path = GOLD,
+    second: Path = GOLD_A2,
+    extension: Path = GOLD_EXT,
+    extension2: Path = GOLD_EXT2,
 ) -> list[GoldRow]:
-    """Annotator 1 (alignments.csv), annotator 2 (same provisions, blind) and the extension
-    (other provisions the checklist cites, one blind annotator: "E")."""
+    """Annotator 1 (alignments.csv), annotator 2 (same provisions, blind), the extension
+    (other provisions the checklist cites, blind: "E") and its second, blind annotation
+    ("E2", when present)."""
     with path.open(encoding="utf-8") as f:
         rows = [
             GoldRow(
@@ -106,7 +111,12 @@ def read_gold(
             )
             for r in csv.DictReader(f)
         ]
-    return rows + _annotation_rows(second, "A2") + _annotation_rows(extension, "E")
+    return (
+        rows
+        + _annotation_rows(second, "A2")
+        + _annotation_rows(extension, "E")
+        + _annotation_rows(extension2, "E2")
+    )
 
 
 Gold = dict[tuple[str, str], dict[tuple[str, str], int]]
@@ -121,22 +131,35 @@ def gold_views(rows: list[GoldRow]) -> dict[str, Gold]:
         "A1": defaultdict(dict),
         "A2": defaultdict(dict),
         "E": defaultdict(dict),
+        "E2": defaultdict(dict),
     }
     for r in rows:
         per[r.annotator][(r.instrument_id, r.instrument_eid)][(r.national_id, r.national_eid)] = (
             r.relevance
         )
-    a1, a2, ext = per["A1"], per["A2"], per["E"]
+    a1, a2, ext, ext2 = per["A1"], per["A2"], per["E"], per["E2"]
     pooled = {k: {**a2.get(k, {}), **a1[k]} for k in a1}
     agreed = {k: {p: v for p, v in a1[k].items() if p in a2.get(k, {})} for k in a1}
-    return {
+    extension = {k: v for k, v in ext.items() if k not in a1}
+    views = {
         "A1": dict(a1),
         "A2": {k: v for k, v in a2.items() if k in a1},
         "pooled": pooled,
         "agreed": {k: v for k, v in agreed.items() if v},
-        "extension": {k: v for k, v in ext.items() if k not in a1},
-        "all (pooled + extension)": {**{k: v for k, v in ext.items() if k not in a1}, **pooled},
+        "extension": extension,
+        "all (pooled + extension)": {**extension, **pooled},
     }
+    if ext2:  # the extension annotated twice: the same views as for the first 88 provisions
+        keys = (set(ext) | set(ext2)) - set(a1)
+        ext_pooled = {k: {**ext2.get(k, {}), **ext.get(k, {})} for k in keys}
+        ext_agreed = {
+            k: {p: v for p, v in ext.get(k, {}).items() if p in ext2.get(k, {})} for k in keys
+        }
+        views["extension, 2nd annotator"] = {k: v for k, v in ext2.items() if k not in a1}
+        views["extension pooled"] = ext_pooled
+        views["extension agreed"] = {k: v for k, v in ext_agreed.items() if v}
+        views["all, both annotators pooled"] = {**ext_pooled, **pooled}
+    return views
 
 
 def load_doc(doc_id: str) -> Any:
@@ -313,7 +336,7 @@ def main() -> None:
     rows = read_gold()
     views = gold_views(rows)
     split_of = {(r.instrument_id, r.instrument_eid): r.split for r in rows}
-    keys = list(views["all (pooled + extension)"])
+    keys = list(dict.fromkeys(k for v in views.values() for k in v))
 
     queries_by_key = None if args.mode == "text" else obligation_queries(keys)
     mode = "obligations"
