@@ -418,16 +418,21 @@ def _annotations(folder: str) -> list[dict[str, str]]:
     return rows
 
 
-@pytest.mark.parametrize("folder", ["annotator2", "extension"])
+@pytest.mark.parametrize("folder", ["annotator2", "extension", "extension2"])
 def test_blind_annotations_are_well_formed(folder: str) -> None:
     """annotator2/: the same provisions as alignments.csv; extension/: other provisions the
-    checklist cites. Pairs unique, national eIds existing article-level units."""
+    checklist cites; extension2/: the same provisions as extension/, annotated again. Pairs
+    unique, national eIds existing article-level units."""
     with GOLD.open(encoding="utf-8") as f:
         a1 = {(r["instrument_id"], r["instrument_eid"]) for r in csv.DictReader(f)}
     rows = _annotations(folder)
     keys = {(r["instrument_id"], r["instrument_eid"]) for r in rows}
     if folder == "annotator2":
         assert keys == a1
+    elif folder == "extension2":
+        assert keys == {
+            (r["instrument_id"], r["instrument_eid"]) for r in _annotations("extension")
+        }
     else:
         assert len(keys) >= 100 and not keys & a1
     pairs = [
