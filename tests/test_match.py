@@ -552,6 +552,38 @@ def test_align_laws_takes_a_treaty_article(tmp_path: Path) -> None:
     assert best[0]["evidence"].startswith("query: obligation tip.definition.")
 
 
+# Obligations whose national counterpart is a general-law offence, named by both blind
+# annotators of the extension: (obligation, a Benin penal code article it must find in its top 5)
+GENERAL_LAW_COUNTERPARTS = [
+    # 2005 agreement 9(d) "démanteler les réseaux de traite": criminal association
+    ("reg.ao2005.mapping_networks", {"art_449", "art_450"}),
+    # UNTOC 6(1) laundering: recel of things obtained by a crime or délit. Known failure: the
+    # recel cue is found, but art. 839 shares no theme or wording with the label (rank ~130)
+    pytest.param(
+        "untoc.criminalisation.laundering",
+        {"art_839"},
+        marks=pytest.mark.xfail(strict=True, reason="recel ranks far below the top 5"),
+    ),
+]
+
+
+@pytest.mark.parametrize(("obligation_id", "articles"), GENERAL_LAW_COUNTERPARTS)
+def test_general_law_counterpart_in_top5(obligation_id: str, articles: set, encoder) -> None:
+    obs = {o.id: o for o in _checklist()}
+    if not obs:
+        pytest.skip("checklist unavailable")
+    ob = obs[obligation_id]
+    cfg = MatchConfig(progress=False, top_k=5)
+    found = match.align(
+        _load(CP).provisions,
+        [ob],
+        config=cfg,
+        scorers=match.default_scorers(encoder),
+        source_texts=match.source_texts_for([ob], _load),
+    )
+    assert articles & {a.national_eid for a in found}, [a.national_eid for a in found]
+
+
 def test_align_treaty_searches_with_the_obligations_citing_each_article(benin, encoder) -> None:
     """Each Palermo article is searched with the obligations citing it, and only those (art. 4,
     scope, which none cites, with its own words); art. 5's top 3 holds an article the gold
