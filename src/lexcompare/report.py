@@ -811,8 +811,7 @@ def write_docx(m: ReportModel, target: Path) -> Path:
     sec.page_width, sec.page_height = Cm(29.7), Cm(21.0)
     doc.add_heading(f"4. {t['gaps']}", level=1)
     if m.peer_name:
-        doc.add_paragraph(f"{t['peer']} : {m.peer_name}. {t['peer_note']}" if m.lang == "fr"
-                          else f"{t['peer']}: {m.peer_name}. {t['peer_note']}")
+        doc.add_paragraph(typo(f"{t['peer']}: {m.peer_name}. {t['peer_note']}", m.lang))
     multi = len(m.countries) > 1
     header = [t["obligation"], t["article"], t["strength"], t["status"], t["provisions"],
               t["missing_elements"], t["rationale"]]
@@ -871,8 +870,7 @@ def write_docx(m: ReportModel, target: Path) -> Path:
 
     def peer_para(par: Any, g: GapView) -> None:
         assert g.peer is not None
-        r = par.add_run(typo(f"{t['peer']} — {g.peer_label} : ", m.lang)
-                        if m.lang == "fr" else f"{t['peer']} — {g.peer_label}: ")
+        r = par.add_run(typo(f"{t['peer']} — {g.peer_label}: ", m.lang))
         r.font.size = Pt(7.5)
         r.italic = True
         r = par.add_run(f"{g.peer.ref} ({g.peer.locator}) ")
@@ -910,10 +908,8 @@ def write_docx(m: ReportModel, target: Path) -> Path:
             return fill
 
         for label, items in groups:
-            doc.add_heading(f"{t['na_missing_texts']} : {label} ({len(items)} "
-                            f"{t['na_obligations']})" if m.lang == "fr" else
-                            f"{t['na_missing_texts']}: {label} ({len(items)} "
-                            f"{t['na_obligations']})", level=2)
+            doc.add_heading(typo(f"{t['na_missing_texts']}: {label} ({len(items)} "
+                                 f"{t['na_obligations']})", m.lang), level=2)
             rows = [[obligation_cell(g), g.article, g.strength, related_cell(g)]
                     + ([g.comment] if m.has_comments else []) for g in items]
             _docx_table(doc, na_header, rows, na_widths, 8.5)
