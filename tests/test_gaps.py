@@ -185,6 +185,11 @@ def test_child_defined_below_18_is_a_conflict():
     ("art_3__para_a", "art. 3(a)", "art. 3(a)"),
     ("art_6__para_3__point_b", "art. 6(3)(b)", "art. 6(3)(b)"),
     ("art_499__al_2", "art. 499, al. 2", "art. 499, para. 2"),
+    # soft law (sl.ohchr.children): the report had printed "OHCHR Recommended Principles, ;"
+    ("guideline_8", "directive 8", "guideline 8"),
+    ("principle_10", "principe 10", "principle 10"),
+    ("plan_of_action", "plan d'action", "plan of action"),
+    ("annex_b", "annex_b", "annex_b"),  # unknown: shown as it is
 ])
 def test_eid_labels_read_as_lawyers_write(eid, fr, en):
     assert eid_label(eid, "fr") == fr and eid_label(eid, "en") == en

@@ -58,8 +58,13 @@ INSTRUMENT_SHORT = {
 QUOTE_CHARS = 300  # short quote in tables; the annex carries the full text
 
 
+# Soft-law texts are cited by principle, guideline or plan rather than by article.
+_SOFT_LAW_UNITS = {"principle": ("principe", "principle"), "guideline": ("directive", "guideline")}
+
+
 def eid_label(eid: str, lang: str = "fr") -> str:
-    """'art_6__para_3__point_b' -> 'art. 6(3)(b)'; 'art_499__al_2' -> 'art. 499, al. 2'."""
+    """'art_6__para_3__point_b' -> 'art. 6(3)(b)'; 'art_499__al_2' -> 'art. 499, al. 2';
+    'guideline_8' -> 'directive 8'. An id it cannot read is shown as it is, never dropped."""
     parts = eid.split("__")
     out = ""
     for part in parts:
@@ -72,6 +77,12 @@ def eid_label(eid: str, lang: str = "fr") -> str:
             out += f", al. {num}" if lang == "fr" else f", para. {num}"
         elif kind == "preamble":
             out += "préambule" if lang == "fr" else "preamble"
+        elif kind in _SOFT_LAW_UNITS:
+            out += f"{_SOFT_LAW_UNITS[kind][lang != 'fr']} {num}"
+        elif part == "plan_of_action":
+            out += "plan d'action" if lang == "fr" else "plan of action"
+        else:
+            return eid
     return out
 
 
