@@ -114,9 +114,50 @@ def test_covered_rests_on_what_the_matcher_calls_a_match(bj_study, bj):
 
     covered = [g for g in bj_study.gap_records if g.status == "covered"]
     assert covered
-    assert all(g.quotes[0].score >= MatchConfig().threshold for g in covered)
+    # one exception: the article punishing trafficking in persons itself, found by an explicit
+    # rule, carries the obligations judged on that penalty (penal code art. 501, ~0.60)
+    below = {(g.obligation_id, g.quotes[0].eid) for g in covered
+             if g.quotes[0].score < MatchConfig().threshold}
+    assert below <= {("tip.criminalisation.offence", "art_501")}
     r = row(bj, "tip.child.under_18")
     assert not (r.status == "covered" and r.national_eids.startswith("bj-code-enfant-2015#art_375"))
+
+
+def test_trafficking_in_persons_rests_on_the_offence_for_all_persons(bj):
+    """Palermo art. 5(1) asks for an offence of trafficking in persons: Benin's penal code art.
+    501 ("La traite des personnes est punie..."), not children's code art. 396, the matcher's
+    first candidate, which punishes child trafficking only."""
+    r = row(bj, "tip.criminalisation.offence")
+    assert r.status == "covered"
+    assert r.national_eids.startswith("bj-code-penal-2018#art_501")
+    assert r.rationale_fr.startswith("Couverte : Code pénal (Bénin, 2018), art. 501 contient")
+
+
+def test_children_only_provisions_do_not_cover_obligations_for_all_persons(tmp_path,
+                                                                          monkeypatch):
+    """Benin's children's code alone (a child-trafficking law with no offence of trafficking in
+    adults, as Benin had before its 2018 penal code): obligations protecting every victim are
+    at most partial, saying why; obligations on children can still be covered."""
+    from lexcompare.study import Study
+
+    monkeypatch.setenv("LEXCOMPARE_WORK", str(tmp_path / "work"))
+    path = tmp_path / "bj-children.yaml"
+    path.write_text("id: bj-children\ntheme: trafficking in persons\nlanguage: fr\n"
+                    "countries: {bj: {documents: [bj-code-enfant-2015]}}\ninstruments: all\n",
+                    encoding="utf-8")
+    gaps = Study.load(path, progress=False).gaps()
+    r = row(gaps, "tip.criminalisation.offence")
+    assert r.status == "partial"
+    assert "seule la traite des enfants est punie (Code de l'enfant (Bénin, 2015), art. 396)" \
+        in r.findings
+    r = row(gaps, "reg.ec2006.prosecute")  # art. 401: accomplices of child traffickers
+    assert r.status == "partial"
+    assert "art. 401 ne vise que les enfants" in r.findings
+    assert row(gaps, "chd.opsc.criminalise_sale").status == "covered"
+    covered = gaps[gaps.status == "covered"].obligation_id
+    assert len(covered) >= 5
+    assert covered.str.contains(r"^(?:chd|lab\.c182|lab\.c138|reg\.acrwc|reg\.ao2005)\.|child"
+                                ).all(), list(covered)
 
 
 def test_text_left_out_of_the_study_makes_not_assessable_not_missing(bj_study, bj):

@@ -189,6 +189,13 @@ MIN_ELEMENTS_FOR_COVERED = 2
 TIP_PENALTY_CHECKS = frozenset({"tip.criminalisation.offence", "untoc.penalties.gravity",
                                 "sl.ohchr.penalties", "reg.ec2006.prosecute"})
 CHILD_PENALTY_CHECKS = frozenset({"chd.opsc.penalties", "reg.ao2005.criminalise"})
+# Obligations under these instruments, or on these themes, concern children only: a children's
+# code can meet them in full. Every other obligation protects all persons, and a provision that
+# reaches children only meets it in part (the classic gap of a child-trafficking law with no
+# offence of trafficking in adults).
+CHILD_INSTRUMENTS = frozenset({"un-crc-1989", "un-opsc-2000", "ilo-c138-1973", "ilo-c182-1999",
+                               "acrwc-1990", "ao-accord-multilateral-traite-enfants-2005"})
+CHILD_THEMES = frozenset({"child_trafficking", "sale_of_children", "child_labour"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -246,6 +253,29 @@ _TIP_OFFENCE_RE = re.compile(
     r"|(?:se\s+livre|s['’]est\s+livr[ée]e?)\s+à\s+la\s+traite(?:\s+(?:des\s+personnes"
     r"|d['’]\s*enfants?|des\s+enfants))?", re.IGNORECASE)
 _CHILD_RE = re.compile(r"enfant|mineur", re.IGNORECASE)
+# Trafficking named for children ("traite d'enfants") and for persons in general.
+_CHILD_TRAFFICKING_RE = re.compile(
+    r"\btraite\s+(?:d['’]\s*enfants?|des\s+enfants|de\s+mineurs?|des\s+mineurs)", re.IGNORECASE)
+_PERSON_TRAFFICKING_RE = re.compile(
+    r"\btraite\s+(?:des|de)\s+(?:personnes|êtres\s+humains)|\btrafficking\s+in\s+persons",
+    re.IGNORECASE)
+
+
+def for_children(obligation: object) -> bool:
+    """The obligation concerns children only (a provision on children can meet it in full)."""
+    o = obligation
+    return (o.theme in CHILD_THEMES  # type: ignore[attr-defined]
+            or all(s.instrument in CHILD_INSTRUMENTS for s in o.sources)  # type: ignore[attr-defined]
+            # "victims, especially children" protects all: only an id naming children counts
+            or "child" in o.id)  # type: ignore[attr-defined]
+
+
+def children_only(p: Provision, doc_carriers: frozenset[str] | None) -> bool:
+    """The provision reaches children only: it sits in a children's code, or it names the
+    trafficking of children and never trafficking in persons."""
+    if doc_carriers is not None and "children_code" in doc_carriers:
+        return True
+    return bool(_CHILD_TRAFFICKING_RE.search(p.text)) and not _PERSON_TRAFFICKING_RE.search(p.text)
 
 
 def child_age_definitions(provisions: Sequence[Provision]) -> list[tuple[Provision, int]]:
@@ -277,13 +307,18 @@ def assess(obligations: Sequence[object], alignments: Sequence[Alignment],
     for a in alignments:
         if a.national_id in ctx.documents:
             by_obl.setdefault(a.obligation_id, []).append(a)
-    penalty_notes = _penalty_findings(all_provisions or list(provisions.values()), ctx)
+    searched = all_provisions or list(provisions.values())
+    offences = _trafficking_offences(searched)
+    penalty_notes = _penalty_findings(offences, searched, ctx)
+    # The articles that punish trafficking in persons itself: what a criminalisation or penalty
+    # obligation rests on, whatever the matcher's score (see `_assess_one`)
+    person_offences = {(p.document_id, p.eid) for p, _, child in offences if not child}
     age_conflicts = child_age_conflicts(all_provisions or list(provisions.values()))
     gaps = []
     for o in obligations:
         cands = sorted(by_obl.get(o.id, []), key=lambda a: a.rank)  # type: ignore[attr-defined]
         gaps.append(_assess_one(o, cands, provisions, ctx, config, elements, penalty_notes,
-                                age_conflicts, themes or {}))
+                                age_conflicts, themes or {}, person_offences))
     return gaps
 
 
@@ -298,7 +333,9 @@ def _on_topic(theme: str, provision_themes: Sequence[str]) -> bool:
 
 
 def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, config: GapConfig,
-                elements: ElementFinder, penalty_notes, age_conflicts, themes) -> Gap:  # noqa
+                elements: ElementFinder, penalty_notes, age_conflicts, themes,  # noqa
+                person_offences: frozenset[tuple[str, str]] | set[tuple[str, str]] = frozenset()
+                ) -> Gap:
 
     evidence: list[Evidence] = []
     findings: list[str] = []
@@ -339,6 +376,13 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
         offences = set(getattr(o, "offences", ()) or ())
         return not offences or bool(offences & set(themes.get(key(p), ())))
 
+    def strong_enough(p: Provision) -> bool:
+        # The article punishing trafficking in persons itself is found by an explicit rule
+        # (`_TIP_OFFENCE_RE`): for the obligations judged on that penalty it may carry a
+        # "covered" the matcher ranked just under its threshold.
+        return scores[key(p)] >= config.cover_threshold or (
+            o.id in TIP_PENALTY_CHECKS and key(p) in person_offences)
+
     # Quote first the provisions that carry every element on the obligation's subject, then
     # those carrying the most elements, then the best scored.
     ordered = sorted(rel_provs, key=lambda p: (not (complete(p) and on_topic(p)),
@@ -346,13 +390,27 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
                                                -scores[key(p)]))
     # One cue word is too thin a basis for "covered": single-element obligations stop at
     # "partial, to be confirmed" (an analyst can confirm them in the review store).
-    carrier = next((p for p in ordered if complete(p) and on_topic(p) and right_kind_of_text(p)
-                    and punishes(p) and scores[key(p)] >= config.cover_threshold), None) \
-        if len(element_ids) >= MIN_ELEMENTS_FOR_COVERED else None
+    could_carry = [p for p in ordered if complete(p) and on_topic(p) and right_kind_of_text(p)
+                   and punishes(p) and strong_enough(p)] \
+        if len(element_ids) >= MIN_ELEMENTS_FOR_COVERED else []
+    # An obligation protecting all persons is not met by a provision on children only.
+    child_only = [] if for_children(o) else [
+        p for p in could_carry if children_only(p, ctx.doc_carriers.get(p.document_id))]
+    carrier = next((p for p in could_carry if p not in child_only), None)
+    if carrier is None and child_only:
+        refs = "; ".join(_ref(p, ctx, "fr") for p in child_only[:3])
+        refs_en = "; ".join(_ref(p, ctx, "en") for p in child_only[:3])
+        verb_fr, verb_en = ("ne vise", "reaches") if len(child_only) == 1 else ("ne visent",
+                                                                              "reach")
+        findings.append(f"{refs} {verb_fr} que les enfants : l'obligation protège toute personne, "
+                        f"adultes compris / {refs_en} {verb_en} children only: the obligation "
+                        "protects all persons, adults included")
     carrying = [p for p in ordered if found_by_prov.get((p.document_id, p.eid))] if element_ids \
         else ordered
-    if carrier is not None:  # the provision a "covered" rests on is quoted first
-        carrying = [carrier, *(p for p in carrying if p is not carrier)]
+    # the provision a "covered" rests on is quoted first; failing it, the one on children only
+    first = carrier if carrier is not None else child_only[0] if child_only else None
+    if first is not None:
+        carrying = [first, *(p for p in carrying if p is not first)]
     quotes = tuple(_quote(p, ctx, scores[(p.document_id, p.eid)])
                    for p in carrying[:config.max_quotes])
     found = set().union(*(found_by_prov.get((q.document_id, q.eid), set()) for q in quotes)) \
@@ -441,9 +499,11 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
     scattered = status == "partial" and not missing and len(element_ids) >= \
         MIN_ELEMENTS_FOR_COVERED
     single = status == "partial" and not missing and len(element_ids) == 1
+    basis = ("children_only" if scattered and carrier is None and child_only else
+             "scattered" if scattered else "single" if single else "")
     fr, en = _rationale(o, status, quotes, related, [e for e in element_ids if e in found],
                         missing, names, absent_carriers, ctx, conflicts, binding, penalty_flag,
-                        "scattered" if scattered else "single" if single else "")
+                        basis)
     return Gap(
         country=ctx.country, obligation_id=o.id, theme=o.theme, label_fr=o.label_fr,
         label_en=o.label_en, instrument_id=o.sources[0].instrument,
@@ -523,9 +583,11 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
             en = (f"Partial: {refs_en} covers {names(found, 'en') or 'part of it'} but does not "
                   f"mention {names(missing, 'en')} ({src_en}).")
         elif penalty_flag and penalty_flag.get("flags"):
-            fr = (f"Partielle : {refs_fr} incrimine les faits, mais "
-                  + " ; ".join(f[0].rstrip(".") for f in penalty_flag["flags"]) + ".")
-            en = (f"Partial: {refs_en} criminalises the conduct, but "
+            several = len(quotes) > 1
+            fr = (f"Partielle : {refs_fr} {'incriminent' if several else 'incrimine'} les faits, "
+                  "mais " + " ; ".join(f[0].rstrip(".") for f in penalty_flag["flags"]) + ".")
+            en = (f"Partial: {refs_en} {'criminalise' if several else 'criminalises'} the "
+                  "conduct, but "
                   + "; ".join(f[1].rstrip(".") for f in penalty_flag["flags"]) + ".")
         elif basis == "single":
             fr = (f"Partielle, à confirmer : {refs_fr} mentionne {names(found, 'fr')} "
@@ -534,6 +596,13 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
             en = (f"Partial, to be confirmed: {refs_en} mentions {names(found, 'en')} "
                   f"({src_en}), but a single textual cue is not enough to establish that the "
                   "obligation is met; legal review must confirm.")
+        elif basis == "children_only":  # the first quote holds every element, for children
+            fr = (f"Partielle : {_ref_q(quotes[0], ctx, 'fr')} contient les éléments requis "
+                  f"({names(found, 'fr')}) mais ne vise que les enfants ; l'obligation "
+                  f"({src_fr}) protège toute personne, adultes compris.")
+            en = (f"Partial: {_ref_q(quotes[0], ctx, 'en')} contains the required elements "
+                  f"({names(found, 'en')}) but reaches children only; the obligation ({src_en}) "
+                  "protects all persons, adults included.")
         elif basis == "scattered":
             fr = (f"Partielle, à confirmer : les éléments requis ({names(found, 'fr')}) "
                   f"apparaissent dans {refs_fr}, mais aucune disposition ne les réunit toutes sur "
@@ -584,20 +653,31 @@ def _offence_provisions(provisions: Sequence[Provision], rx: re.Pattern[str]
     return out
 
 
-def _penalty_findings(provisions: Sequence[Provision], ctx: CountryContext
+def _trafficking_offences(provisions: Sequence[Provision]
+                          ) -> list[tuple[Provision, pen.OffencePenalties, bool]]:
+    """The articles punishing trafficking itself: (article, penalties, children only?)."""
+    return [(p, op, bool(_CHILD_RE.search(m.group())))
+            for p, op in _offence_provisions(provisions, _TRAFFICKING_RE)
+            if (m := _TIP_OFFENCE_RE.search(p.text))]
+
+
+def _penalty_findings(offences: Sequence[tuple[Provision, pen.OffencePenalties, bool]],
+                      provisions: Sequence[Provision], ctx: CountryContext
                       ) -> dict[str, list[tuple[str, str]]]:
     """Findings about the penalties for trafficking in the analysed national texts."""
     notes: dict[str, list[tuple[str, str]]] = {"flags": [], "conflicts": [], "stringent": [],
                                                "child_flags": []}
-    offences = [(p, op, m) for p, op in _offence_provisions(provisions, _TRAFFICKING_RE)
-                if (m := _TIP_OFFENCE_RE.search(p.text))]
     if not offences:
         return notes
-    trafficking = [(p, op) for p, op, _ in offences]
-    adult = [(p, op) for p, op, m in offences if not _CHILD_RE.search(m.group())]
-    child = [(p, op) for p, op, m in offences if _CHILD_RE.search(m.group())]
-    main = adult[0] if adult else trafficking[0]
-    p, op = main
+    adult = [(p, op) for p, op, child in offences if not child]
+    child = [(p, op) for p, op, is_child in offences if is_child]
+    p, op = adult[0] if adult else child[0]
+    if not adult:
+        notes["flags"].append((
+            f"seule la traite des enfants est punie ({_ref(p, ctx, 'fr')}) ; la traite des "
+            "adultes n'est pas incriminée dans les textes analysés",
+            f"only child trafficking is punished ({_ref(p, ctx, 'en')}); trafficking in adults "
+            "is not an offence in the texts analysed"))
     if pen.fine_in_lieu(op):
         notes["conflicts"].append((
             f"{_ref(p, ctx, 'fr')} permet de ne prononcer qu'une amende pour la traite",
