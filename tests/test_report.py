@@ -398,6 +398,18 @@ def test_benin_status_variety(bj_study: Study, tmp_path: Path) -> None:
     assert {report.STATUS_COLOURS[s] for s in statuses} <= fills
 
 
+def test_findings_in_the_report_language(bj_study: Study) -> None:
+    """A French report states its findings in French, an English one in English (the CSV keeps
+    both). Benin: child trafficking punished differently in the children's and penal codes."""
+    for lang, mine, other in (("fr", "perpétuité", "life imprisonment"),
+                              ("en", "life imprisonment", "perpétuité")):
+        m = report.build_model(bj_study, lang)
+        rows = [g for g in m.gaps if g.obligation_id == "chd.opsc.penalties"]
+        assert rows and mine in rows[0].findings and other not in rows[0].findings
+    csv_row = bj_study.gaps().set_index("obligation_id").loc["chd.opsc.penalties"]
+    assert "perpétuité" in csv_row.findings and "life imprisonment" in csv_row.findings
+
+
 # ------------------------------------------------------------------------------------- peer
 
 

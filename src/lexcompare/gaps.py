@@ -136,6 +136,8 @@ class Gap:
     decided_by: str = "machine"
     related: tuple[Quote, ...] = ()  # provisions shown beside a not-assessable judgement
     absent_texts: tuple[str, ...] = ()  # ids of the known texts, not analysed, that would carry it
+    findings_fr: tuple[str, ...] = ()  # the same findings, one language each (for reports)
+    findings_en: tuple[str, ...] = ()
 
     @property
     def national_eids(self) -> tuple[str, ...]:
@@ -338,7 +340,7 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
                 ) -> Gap:
 
     evidence: list[Evidence] = []
-    findings: list[str] = []
+    findings: list[tuple[str, str]] = []  # (fr, en)
     bindings = [ctx.party(s.instrument) for s in o.sources]
     binding = any(b for b, _ in bindings)
     party = "; ".join(f"{s.instrument}: {label}" for s, (_, label) in zip(o.sources, bindings,
@@ -402,9 +404,9 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
         refs_en = "; ".join(_ref(p, ctx, "en") for p in child_only[:3])
         verb_fr, verb_en = ("ne vise", "reaches") if len(child_only) == 1 else ("ne visent",
                                                                               "reach")
-        findings.append(f"{refs} {verb_fr} que les enfants : l'obligation protège toute personne, "
-                        f"adultes compris / {refs_en} {verb_en} children only: the obligation "
-                        "protects all persons, adults included")
+        findings.append((f"{refs} {verb_fr} que les enfants : l'obligation protège toute "
+                         "personne, adultes compris", f"{refs_en} {verb_en} children only: the "
+                         "obligation protects all persons, adults included"))
     carrying = [p for p in ordered if found_by_prov.get((p.document_id, p.eid))] if element_ids \
         else ordered
     # the provision a "covered" rests on is quoted first; failing it, the one on children only
@@ -457,8 +459,8 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
                         "stringent": []}
     if penalty_flag is not None:
         conflicts.extend(penalty_flag.get("conflicts", []))
-        findings.extend(f"{fr} / {en}" for fr, en in penalty_flag.get("flags", []))
-    findings.extend(f"{fr} / {en}" for fr, en in conflicts)
+        findings.extend(penalty_flag.get("flags", []))
+    findings.extend(conflicts)
 
     # Status, in order of precedence.
     if not carried_here and absent_carriers and not conflicts:
@@ -479,7 +481,7 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
         note = (f"{_ref(carrier, ctx, 'fr')} permet de remplacer la peine privative de liberté "
                 f"par une amende", f"{_ref(carrier, ctx, 'en')} allows a fine instead of "
                 "imprisonment")
-        findings.append(f"{note[0]} / {note[1]}")
+        findings.append(note)
         penalty_flag = {"flags": [note], "conflicts": [], "stringent": []}
     else:
         status = "covered"
@@ -512,8 +514,10 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
         quotes=quotes if status != "not_assessable" else (),
         elements_found=tuple(e for e in element_ids if e in found),
         missing_elements=tuple(missing) if status != "not_assessable" else (),
-        findings=tuple(findings), rationale_fr=fr, rationale_en=en, evidence=tuple(evidence),
+        findings=tuple(f"{f} / {e}" for f, e in findings), rationale_fr=fr, rationale_en=en,
+        evidence=tuple(evidence),
         related=related, absent_texts=tuple(a[0] for a in absent_carriers),
+        findings_fr=tuple(f[0] for f in findings), findings_en=tuple(f[1] for f in findings),
     )
 
 

@@ -554,7 +554,7 @@ def build_model(study: Any, lang: str = "fr", *, peer: bool = False) -> ReportMo
             missing=typo("; ".join(element_labels.get((row["obligation_id"], m), m)
                                    for m in missing_ids), lang),
             found="; ".join(element_labels.get((row["obligation_id"], m), m) for m in found_ids),
-            findings=_text(row, "findings"),
+            findings=_text(row, f"findings_{lang}") or _text(row, "findings"),
             rationale=typo(_text(row, f"rationale_{lang}") or _text(row, "rationale_fr"), lang),
             comment=_text(row, "analyst_comment"),
             checksums=_text(row, "provision_checksums"),
