@@ -133,6 +133,33 @@ def test_trafficking_in_persons_rests_on_the_offence_for_all_persons(bj):
     assert r.rationale_fr.startswith("Couverte : Code pénal (Bénin, 2018), art. 501 contient")
 
 
+@pytest.mark.parametrize(("doc_id", "eid", "children_only"), [
+    ("bj-code-penal-2018", "art_499", False),  # trafficking in persons: definition
+    ("bj-code-penal-2018", "art_501", False),  # "La traite des personnes est punie..."
+    ("bj-code-penal-2018", "art_504", False),  # legal persons: trafficking in persons, sale...
+    ("bj-code-penal-2018", "art_500", True),  # "acte de traite d'enfants"
+    ("bj-code-penal-2018", "art_587", True),  # "Aucun enfant de nationalité étrangère..."
+    ("bj-code-travail", "art_166", True),  # "Les enfants ne peuvent être employés..."
+    ("bj-code-travail", "art_3", False),  # forced labour, any worker
+    ("bj-code-enfant-2015", "art_396", True),  # a children's code reaches children only
+])
+def test_provisions_reaching_children_only(doc_id, eid, children_only):
+    from lexcompare.gaps import children_only as reaches_children_only
+
+    carriers = frozenset(corpus.entry(doc_id).carriers)
+    assert reaches_children_only(corpus.load(doc_id).get(eid), carriers) is children_only
+
+
+def test_border_rule_for_children_only_is_partial_for_carriers(bj):
+    """Palermo art. 11(3) (commercial carriers check travel documents): Benin's penal code art.
+    587 punishes a carrier who knowingly takes an undocumented child victim; adults are left
+    out, so the obligation is partly met."""
+    r = row(bj, "tip.border.commercial_carriers")
+    assert r.status == "partial"
+    assert r.national_eids.startswith("bj-code-penal-2018#art_587")
+    assert "art. 587 ne vise que les enfants" in r.findings_fr
+
+
 def test_children_only_provisions_do_not_cover_obligations_for_all_persons(tmp_path,
                                                                           monkeypatch):
     """Benin's children's code alone (a child-trafficking law with no offence of trafficking in

@@ -258,6 +258,9 @@ _CHILD_RE = re.compile(r"enfant|mineur", re.IGNORECASE)
 # Trafficking named for children ("traite d'enfants") and for persons in general.
 _CHILD_TRAFFICKING_RE = re.compile(
     r"\btraite\s+(?:d['’]\s*enfants?|des\s+enfants|de\s+mineurs?|des\s+mineurs)", re.IGNORECASE)
+# A rule whose subject is the child: "Aucun enfant de nationalité étrangère ne peut entrer..."
+_CHILD_SUBJECT_RE = re.compile(
+    r"^\W*(?:aucun|toute?|l['’]|les?|une?)\s*(?:enfants?|mineure?s?)\b", re.IGNORECASE)
 _PERSON_TRAFFICKING_RE = re.compile(
     r"\btraite\s+(?:des|de)\s+(?:personnes|êtres\s+humains)|\btrafficking\s+in\s+persons",
     re.IGNORECASE)
@@ -273,9 +276,11 @@ def for_children(obligation: object) -> bool:
 
 
 def children_only(p: Provision, doc_carriers: frozenset[str] | None) -> bool:
-    """The provision reaches children only: it sits in a children's code, or it names the
-    trafficking of children and never trafficking in persons."""
+    """The provision reaches children only: it sits in a children's code, its rule opens on
+    the child, or it names the trafficking of children and never trafficking in persons."""
     if doc_carriers is not None and "children_code" in doc_carriers:
+        return True
+    if _CHILD_SUBJECT_RE.search(p.text):
         return True
     return bool(_CHILD_TRAFFICKING_RE.search(p.text)) and not _PERSON_TRAFFICKING_RE.search(p.text)
 
