@@ -231,6 +231,17 @@ def test_guinea_constitution_article_8_is_evidence_for_the_prohibition(gn):
     assert "traite" in r.quotes
 
 
+def test_rationale_reads_as_written_french(gn):
+    """Several provisions take a plural verb; a kind of text is named, not its code id."""
+    r = row(gn, "tip.rights.non_discrimination")  # constitution arts 23, 7 and 27
+    assert r.national_eids.count(";") >= 1
+    assert " mentionnent non-discrimination" in r.rationale_fr
+    assert " mention non-discrimination" in r.rationale_en
+    r = row(gn, "slv.1956.cooperation")  # international cooperation: a policy matter
+    assert r.status == "missing"
+    assert "(politique ou plan d'action)" in r.rationale_fr and "policy" not in r.rationale_fr
+
+
 def test_party_status_decides_binding(gn):
     palermo = gn[gn.instrument_id == "un-palermo-2000"]
     assert palermo.binding.all()

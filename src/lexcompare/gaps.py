@@ -55,6 +55,17 @@ INSTRUMENT_SHORT = {
     "ohchr-principles-2002": ("Principes recommandés du HCDH", "OHCHR Recommended Principles"),
     "unodc-model-law-2009": ("Loi type de l'ONUDC", "UNODC Model Law"),
 }
+# The kinds of national text that carry obligations (obligations.CARRIERS), as a reader says them.
+CARRIER_LABELS = {
+    "penal_code": ("code pénal", "penal code"),
+    "tip_law": ("loi contre la traite", "anti-trafficking law"),
+    "children_code": ("code de l'enfant", "children's code"),
+    "criminal_procedure_code": ("code de procédure pénale", "code of criminal procedure"),
+    "labour_code": ("code du travail", "labour code"),
+    "constitution": ("constitution", "constitution"),
+    "decree": ("décret", "decree"),
+    "policy": ("politique ou plan d'action", "policy or action plan"),
+}
 QUOTE_CHARS = 300  # short quote in tables; the annex carries the full text
 
 
@@ -540,6 +551,11 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
     src_en = "; ".join(instrument_label(s.instrument, s.eid, "en") for s in o.sources[:3])
     refs_fr = "; ".join(_ref_q(q, ctx, "fr") for q in quotes)
     refs_en = "; ".join(_ref_q(q, ctx, "en") for q in quotes)
+    several = len(quotes) > 1
+
+    def agree(singular: str, plural: str) -> str:  # the verb whose subject is the quotes
+        return plural if several else singular
+
     docs_fr = ", ".join(ctx.documents.values())
     optional = o.strength == "optional"
     bind_fr = "" if binding else (" L'État n'étant pas partie (ou sa participation n'étant pas "
@@ -581,28 +597,32 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
             en = (f"Missing: no provision of the texts analysed implements this mandatory "
                   f"obligation ({src_en}).")
         if not (set(o.carriers) & ctx.carriers):
+            kinds = [CARRIER_LABELS.get(c, (c, c)) for c in o.carriers]
             fr += (" Cette matière relève d'ordinaire d'un autre type de texte "
-                   f"({', '.join(o.carriers)}), hors du champ des textes analysés.")
+                   f"({', '.join(k[0] for k in kinds)}), hors du champ des textes analysés.")
             en += (" The matter is usually governed by another type of text "
-                   f"({', '.join(o.carriers)}), outside the texts analysed.")
+                   f"({', '.join(k[1] for k in kinds)}), outside the texts analysed.")
     elif status == "partial":
         if missing:
-            fr = (f"Partielle : {refs_fr} reprend {names(found, 'fr') or 'une partie'} mais ne "
-                  f"mentionne pas {names(missing, 'fr')} ({src_fr}).")
-            en = (f"Partial: {refs_en} covers {names(found, 'en') or 'part of it'} but does not "
+            fr = (f"Partielle : {refs_fr} {agree('reprend', 'reprennent')} "
+                  f"{names(found, 'fr') or 'une partie'} mais ne "
+                  f"{agree('mentionne', 'mentionnent')} pas {names(missing, 'fr')} ({src_fr}).")
+            en = (f"Partial: {refs_en} {agree('covers', 'cover')} "
+                  f"{names(found, 'en') or 'part of it'} but {agree('does', 'do')} not "
                   f"mention {names(missing, 'en')} ({src_en}).")
         elif penalty_flag and penalty_flag.get("flags"):
-            several = len(quotes) > 1
-            fr = (f"Partielle : {refs_fr} {'incriminent' if several else 'incrimine'} les faits, "
+            fr = (f"Partielle : {refs_fr} {agree('incrimine', 'incriminent')} les faits, "
                   "mais " + " ; ".join(f[0].rstrip(".") for f in penalty_flag["flags"]) + ".")
-            en = (f"Partial: {refs_en} {'criminalise' if several else 'criminalises'} the "
+            en = (f"Partial: {refs_en} {agree('criminalises', 'criminalise')} the "
                   "conduct, but "
                   + "; ".join(f[1].rstrip(".") for f in penalty_flag["flags"]) + ".")
         elif basis == "single":
-            fr = (f"Partielle, à confirmer : {refs_fr} mentionne {names(found, 'fr')} "
+            fr = (f"Partielle, à confirmer : {refs_fr} {agree('mentionne', 'mentionnent')} "
+                  f"{names(found, 'fr')} "
                   f"({src_fr}), mais un seul indice textuel ne suffit pas à établir que "
                   "l'obligation est remplie ; une lecture juridique doit confirmer.")
-            en = (f"Partial, to be confirmed: {refs_en} mentions {names(found, 'en')} "
+            en = (f"Partial, to be confirmed: {refs_en} {agree('mentions', 'mention')} "
+                  f"{names(found, 'en')} "
                   f"({src_en}), but a single textual cue is not enough to establish that the "
                   "obligation is met; legal review must confirm.")
         elif basis == "children_only":  # the first quote holds every element, for children
@@ -620,9 +640,11 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
                   f"in {refs_en}, but no single provision on the obligation's subject brings "
                   f"them together ({src_en}); legal review must confirm.")
         else:
-            fr = (f"À confirmer : {refs_fr} traite de la question ({src_fr}), mais l'outil ne "
+            fr = (f"À confirmer : {refs_fr} {agree('traite', 'traitent')} de la question "
+                  f"({src_fr}), mais l'outil ne "
                   "peut vérifier des éléments précis ; une analyse juridique est nécessaire.")
-            en = (f"To be confirmed: {refs_en} addresses the matter ({src_en}), but the tool has "
+            en = (f"To be confirmed: {refs_en} {agree('addresses', 'address')} the matter "
+                  f"({src_en}), but the tool has "
                   "no element-level check for it; legal review is needed.")
     else:  # the first quote is the provision that carries every element (see _assess_one)
         fr = (f"Couverte : {_ref_q(quotes[0], ctx, 'fr')} contient les éléments requis "
