@@ -43,6 +43,9 @@ def main(study_id: str = "gn-tip") -> None:
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         if soffice and pdftoppm:
+            # pdftoppm pads page numbers to the document's page count: drop the old previews
+            for old in [*SAMPLES.glob("docx-page-*.png"), *SAMPLES.glob("pdf-page-*.png")]:
+                old.unlink()
             run([soffice, "--headless", f"-env:UserInstallation={(work / 'lo').as_uri()}",
                  "--convert-to", "pdf", "--outdir", str(work), str(SAMPLES / "report.docx")])
             run([pdftoppm, "-r", "60", "-png", "-f", "1", "-l", "4",
