@@ -150,6 +150,15 @@ def test_provisions_reaching_children_only(doc_id, eid, children_only):
     assert reaches_children_only(corpus.load(doc_id).get(eid), carriers) is children_only
 
 
+def test_sale_of_a_persons_liberty_is_evidence_against_the_slave_trade(bj):
+    """1926 Slavery Convention arts 1-2 (slave trade): Benin's penal code has no "traite des
+    esclaves" but art. 502 punishes "une convention ayant pour objet d'aliéner à titre onéreux
+    la liberté d'une tierce personne": partial, for a lawyer to confirm, never missing."""
+    r = row(bj, "slv.1926.slave_trade")
+    assert r.status == "partial"
+    assert r.national_eids.startswith("bj-code-penal-2018#art_502")
+
+
 def test_border_rule_for_children_only_is_partial_for_carriers(bj):
     """Palermo art. 11(3) (commercial carriers check travel documents): Benin's penal code art.
     587 punishes a carrier who knowingly takes an undocumented child victim; adults are left
