@@ -159,6 +159,14 @@ def test_sale_of_a_persons_liberty_is_evidence_against_the_slave_trade(bj):
     assert r.national_eids.startswith("bj-code-penal-2018#art_502")
 
 
+def test_bundled_duty_is_not_met_by_its_penalty_article(bj):
+    """ILO P29 art. 1(1): prevent, protect victims, give remedies and sanction. Benin's labour
+    code art. 303 (the forced-labour penalty) meets the sanction only."""
+    r = row(bj, "lab.p29.measures")
+    assert r.status == "partial"
+    assert "aucune disposition ne les réunit" in r.rationale_fr
+
+
 def test_border_rule_for_children_only_is_partial_for_carriers(bj):
     """Palermo art. 11(3) (commercial carriers check travel documents): Benin's penal code art.
     587 punishes a carrier who knowingly takes an undocumented child victim; adults are left
