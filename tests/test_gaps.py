@@ -159,6 +159,17 @@ def test_sale_of_a_persons_liberty_is_evidence_against_the_slave_trade(bj):
     assert r.national_eids.startswith("bj-code-penal-2018#art_502")
 
 
+def test_enslavement_as_a_crime_against_humanity_only_is_partial(bj):
+    """1956 Supplementary Convention art. 6: enslaving must be a criminal offence. Benin's penal
+    code names "réduction en esclavage" only among crimes against humanity (art. 464, "dans le
+    cadre d'une attaque généralisée ou systématique") and war crimes: partial, saying why."""
+    r = row(bj, "slv.1956.enslavement_offence")
+    assert r.status == "partial"
+    assert r.national_eids.startswith("bj-code-penal-2018#art_464")
+    assert "ne réprime ces faits que comme crime contre l'humanité" in r.rationale_fr
+    assert "art. 464" in r.findings_fr and "crime against humanity" in r.findings_en
+
+
 def test_bundled_duty_is_not_met_by_its_penalty_article(bj):
     """ILO P29 art. 1(1): prevent, protect victims, give remedies and sanction. Benin's labour
     code art. 303 (the forced-labour penalty) meets the sanction only."""
@@ -174,7 +185,8 @@ def test_border_rule_for_children_only_is_partial_for_carriers(bj):
     r = row(bj, "tip.border.commercial_carriers")
     assert r.status == "partial"
     assert r.national_eids.startswith("bj-code-penal-2018#art_587")
-    assert "art. 587 ne vise que les enfants" in r.findings_fr
+    assert "art. 587 : portée limitée aux enfants" in r.findings_fr
+    assert "its reach is limited to children" in r.rationale_en
 
 
 def test_children_only_provisions_do_not_cover_obligations_for_all_persons(tmp_path,
@@ -196,7 +208,7 @@ def test_children_only_provisions_do_not_cover_obligations_for_all_persons(tmp_p
         in r.findings
     r = row(gaps, "reg.ec2006.prosecute")  # art. 401: accomplices of child traffickers
     assert r.status == "partial"
-    assert "art. 401 ne vise que les enfants" in r.findings
+    assert "art. 401 : portée limitée aux enfants" in r.findings
     assert row(gaps, "chd.opsc.criminalise_sale").status == "covered"
     covered = gaps[gaps.status == "covered"].obligation_id
     assert len(covered) >= 5

@@ -286,6 +286,47 @@ def for_children(obligation: object) -> bool:
             or "child" in o.id)  # type: ignore[attr-defined]
 
 
+@dataclass(frozen=True, slots=True)
+class ScopeLimit:
+    """Why a provision holding every element still reaches less than the obligation asks."""
+
+    finding_fr: str
+    finding_en: str
+    clause_fr: str  # completes "X contient les éléments requis (...), mais ..."
+    clause_en: str
+
+
+CHILDREN_ONLY = ScopeLimit(
+    "portée limitée aux enfants (l'obligation protège toute personne, adultes compris)",
+    "reach limited to children (the obligation protects all persons, adults included)",
+    "sa portée est limitée aux enfants, alors que l'obligation protège toute personne, adultes "
+    "compris", "its reach is limited to children, whereas the obligation protects all persons, "
+    "adults included")
+INTERNATIONAL_CRIMES_ONLY = ScopeLimit(
+    "faits réprimés seulement comme crime contre l'humanité ou crime de guerre (l'obligation "
+    "les vise en toutes circonstances)", "conduct punished only as a crime against humanity or "
+    "a war crime (the obligation covers it in all circumstances)",
+    "il ne réprime ces faits que comme crime contre l'humanité ou crime de guerre, alors que "
+    "l'obligation les vise en toutes circonstances", "it punishes the conduct only as a crime "
+    "against humanity or a war crime, whereas the obligation covers it in all circumstances")
+# "réduction en esclavage" listed among crimes against humanity needs a widespread or systematic
+# attack on civilians; among war crimes, an armed conflict.
+_INTERNATIONAL_CRIME_RE = re.compile(
+    r"crimes?\s+contre\s+l['’]humanité|crimes?\s+de\s+guerre|attaque\s+généralisée"
+    r"|attaque\s+lancée\s+contre\s+(?:une|la)\s+population\s+civile",
+    re.IGNORECASE)
+
+
+def scope_limit(obligation: object, p: Provision, doc_carriers: frozenset[str] | None
+                ) -> ScopeLimit | None:
+    """What keeps `p` from meeting `obligation` in full although it holds every element."""
+    if _INTERNATIONAL_CRIME_RE.search(p.text):
+        return INTERNATIONAL_CRIMES_ONLY
+    if not for_children(obligation) and children_only(p, doc_carriers):
+        return CHILDREN_ONLY
+    return None
+
+
 def children_only(p: Provision, doc_carriers: frozenset[str] | None) -> bool:
     """The provision reaches children only: it sits in a children's code, its rule opens on
     the child, or it names the trafficking of children and never trafficking in persons."""
@@ -411,22 +452,22 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
     could_carry = [p for p in ordered if complete(p) and on_topic(p) and right_kind_of_text(p)
                    and punishes(p) and strong_enough(p)] \
         if len(element_ids) >= MIN_ELEMENTS_FOR_COVERED else []
-    # An obligation protecting all persons is not met by a provision on children only.
-    child_only = [] if for_children(o) else [
-        p for p in could_carry if children_only(p, ctx.doc_carriers.get(p.document_id))]
-    carrier = next((p for p in could_carry if p not in child_only), None)
-    if carrier is None and child_only:
-        refs = "; ".join(_ref(p, ctx, "fr") for p in child_only[:3])
-        refs_en = "; ".join(_ref(p, ctx, "en") for p in child_only[:3])
-        verb_fr, verb_en = ("ne vise", "reaches") if len(child_only) == 1 else ("ne visent",
-                                                                              "reach")
-        findings.append((f"{refs} {verb_fr} que les enfants : l'obligation protège toute "
-                         "personne, adultes compris", f"{refs_en} {verb_en} children only: the "
-                         "obligation protects all persons, adults included"))
+    # A provision of narrower reach (children only, crimes against humanity only) does not
+    # meet the obligation in full.
+    limits = {key(p): lim for p in could_carry
+              if (lim := scope_limit(o, p, ctx.doc_carriers.get(p.document_id)))}
+    limited = [p for p in could_carry if key(p) in limits]
+    carrier = next((p for p in could_carry if key(p) not in limits), None)
+    if carrier is None:
+        for lim in dict.fromkeys(limits.values()):  # one finding per reason
+            ps = [p for p in limited if limits[key(p)] is lim][:3]
+            findings.append(("; ".join(_ref(p, ctx, "fr") for p in ps) + " : " + lim.finding_fr,
+                             "; ".join(_ref(p, ctx, "en") for p in ps) + ": " + lim.finding_en))
     carrying = [p for p in ordered if found_by_prov.get((p.document_id, p.eid))] if element_ids \
         else ordered
-    # the provision a "covered" rests on is quoted first; failing it, the one on children only
-    first = carrier if carrier is not None else child_only[0] if child_only else None
+    # the provision a "covered" rests on is quoted first; failing it, the limited one
+    first = carrier if carrier is not None else limited[0] if limited else None
+    limit = limits.get(key(first)) if first is not None and carrier is None else None
     if first is not None:
         carrying = [first, *(p for p in carrying if p is not first)]
     quotes = tuple(_quote(p, ctx, scores[(p.document_id, p.eid)])
@@ -517,11 +558,11 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
     scattered = status == "partial" and not missing and len(element_ids) >= \
         MIN_ELEMENTS_FOR_COVERED
     single = status == "partial" and not missing and len(element_ids) == 1
-    basis = ("children_only" if scattered and carrier is None and child_only else
+    basis = ("limited" if scattered and limit is not None else
              "scattered" if scattered else "single" if single else "")
     fr, en = _rationale(o, status, quotes, related, [e for e in element_ids if e in found],
                         missing, names, absent_carriers, ctx, conflicts, binding, penalty_flag,
-                        basis)
+                        basis, limit)
     return Gap(
         country=ctx.country, obligation_id=o.id, theme=o.theme, label_fr=o.label_fr,
         label_en=o.label_en, instrument_id=o.sources[0].instrument,
@@ -546,7 +587,7 @@ def _ref_q(q: Quote, ctx: CountryContext, lang: str) -> str:
 
 
 def _rationale(o, status, quotes, related, found, missing, names, absent_carriers, ctx,  # noqa
-               conflicts, binding, penalty_flag, basis) -> tuple[str, str]:
+               conflicts, binding, penalty_flag, basis, limit=None) -> tuple[str, str]:
     src_fr = "; ".join(instrument_label(s.instrument, s.eid, "fr") for s in o.sources[:3])
     src_en = "; ".join(instrument_label(s.instrument, s.eid, "en") for s in o.sources[:3])
     refs_fr = "; ".join(_ref_q(q, ctx, "fr") for q in quotes)
@@ -625,13 +666,11 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
                   f"{names(found, 'en')} "
                   f"({src_en}), but a single textual cue is not enough to establish that the "
                   "obligation is met; legal review must confirm.")
-        elif basis == "children_only":  # the first quote holds every element, for children
+        elif basis == "limited":  # the first quote holds every element, within a narrower reach
             fr = (f"Partielle : {_ref_q(quotes[0], ctx, 'fr')} contient les éléments requis "
-                  f"({names(found, 'fr')}) mais ne vise que les enfants ; l'obligation "
-                  f"({src_fr}) protège toute personne, adultes compris.")
+                  f"({names(found, 'fr')}) par {src_fr}, mais {limit.clause_fr}.")
             en = (f"Partial: {_ref_q(quotes[0], ctx, 'en')} contains the required elements "
-                  f"({names(found, 'en')}) but reaches children only; the obligation ({src_en}) "
-                  "protects all persons, adults included.")
+                  f"({names(found, 'en')}) of {src_en}, but {limit.clause_en}.")
         elif basis == "scattered":
             fr = (f"Partielle, à confirmer : les éléments requis ({names(found, 'fr')}) "
                   f"apparaissent dans {refs_fr}, mais aucune disposition ne les réunit toutes sur "
