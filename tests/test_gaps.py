@@ -170,6 +170,18 @@ def test_enslavement_as_a_crime_against_humanity_only_is_partial(bj):
     assert "art. 464" in r.findings_fr and "crime against humanity" in r.findings_en
 
 
+@pytest.mark.parametrize(("obligation_id", "wrong_carrier"), [
+    # OHCHR guideline 8 (child victims): the juvenile court for child offenders
+    ("sl.ohchr.children", "bj-code-enfant-2015#art_262"),
+    # OPSC 8(1) (child victims in criminal justice): the juvenile judge's general powers
+    ("chd.opsc.child_friendly_justice", "bj-code-enfant-2015#art_232"),
+])
+def test_child_victim_duties_need_a_child_victim(bj, obligation_id, wrong_carrier):
+    r = row(bj, obligation_id)
+    assert not (r.status == "covered" and r.national_eids.startswith(wrong_carrier))
+    assert r.status != "covered" or "victime" in r.quotes
+
+
 def test_bundled_duty_is_not_met_by_its_penalty_article(bj):
     """ILO P29 art. 1(1): prevent, protect victims, give remedies and sanction. Benin's labour
     code art. 303 (the forced-labour penalty) meets the sanction only."""
