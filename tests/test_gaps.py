@@ -133,6 +133,17 @@ def test_trafficking_in_persons_rests_on_the_offence_for_all_persons(bj):
     assert r.rationale_fr.startswith("Couverte : Code pénal (Bénin, 2018), art. 501 contient")
 
 
+def test_judgement_records_why_a_carrier_was_kept_or_set_aside(bj_study):
+    """The evidence replays the decision: the offence rule that let art. 501 carry under the
+    matcher's threshold, and the children's-code articles set aside as children only."""
+    g = next(g for g in bj_study.gap_records if g.obligation_id == "tip.criminalisation.offence")
+    rule = [e.detail for e in g.evidence if e.method == "offence-rule"]
+    assert rule and rule[0].startswith("bj-code-penal-2018#art_501 punishes trafficking")
+    limited = [e.detail for e in g.evidence if e.method == "scope-limit"]
+    assert any(d.startswith("bj-code-enfant-2015#art_396: reach limited to children")
+               for d in limited)
+
+
 @pytest.mark.parametrize(("doc_id", "eid", "children_only"), [
     ("bj-code-penal-2018", "art_499", False),  # trafficking in persons: definition
     ("bj-code-penal-2018", "art_501", False),  # "La traite des personnes est punie..."

@@ -458,6 +458,13 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
               if (lim := scope_limit(o, p, ctx.doc_carriers.get(p.document_id)))}
     limited = [p for p in could_carry if key(p) in limits]
     carrier = next((p for p in could_carry if key(p) not in limits), None)
+    if carrier is not None and scores[key(carrier)] < config.cover_threshold:
+        evidence.append(Evidence(
+            "offence-rule", f"{carrier.document_id}#{carrier.eid} punishes trafficking in persons "
+            f"itself; matcher score {scores[key(carrier)]:.3f} < {config.cover_threshold}"))
+    for p in limited:
+        evidence.append(Evidence("scope-limit", f"{p.document_id}#{p.eid}: "
+                                 f"{limits[key(p)].finding_en}"))
     if carrier is None:
         for lim in dict.fromkeys(limits.values()):  # one finding per reason
             ps = [p for p in limited if limits[key(p)] is lim][:3]
