@@ -10,12 +10,17 @@ of the regime, 2: meets it). For every obligation whose sources have gold:
   the gold say it meets the provision (relevance 2)? A carrier outside the gold is listed for a
   lawyer to read: the gold is not exhaustive, but that is where a wrong "covered" would hide;
 - baseline, same obligations and same run: the matcher's rank-1 article taken as the carrier;
-- **missing**: obligations judged missing although the gold names an article that meets them.
+- **missing**: obligations judged missing although the gold names an article that meets them;
+- **blind audit** (`gold/gap_audit/`): a reviewer who saw neither the statuses nor the code
+  judged, for 63 of Benin's judgements, whether the article each rests on meets the obligation
+  (meets / partly / no). Tabulated against today's status, for the judgements that still rest
+  on the audited article.
 """
 
 from __future__ import annotations
 
 import argparse
+import csv
 import sys
 from collections import Counter
 from pathlib import Path
@@ -105,6 +110,40 @@ def main() -> None:
     for oid in false_missing:
         meets = [f"{d}#{e}" for (d, e), r in with_gold[oid].items() if r == 2]
         print(f"  {oid}: {', '.join(meets[:4])}")
+    if args.study == "bj-tip":
+        blind_audit(study, obligations)
+
+
+AUDIT = Path(__file__).resolve().parent / "gold" / "gap_audit" / "judgements.csv"
+
+
+def blind_audit(study, obligations) -> None:  # type: ignore[no-untyped-def]
+    """Today's statuses against the blind reviewer's verdict on the article each rests on."""
+    if not AUDIT.exists():
+        return
+    with AUDIT.open(encoding="utf-8") as f:
+        verdicts = {
+            (r["obligation_id"], r["national_id"], r["national_eid"]): r["verdict"]
+            for r in csv.DictReader(f)
+        }
+    table: dict[str, Counter[str]] = {}
+    for g in study.gap_records:
+        if not g.quotes:
+            continue
+        v = verdicts.get((g.obligation_id, g.quotes[0].document_id, g.quotes[0].eid))
+        if v is None:
+            continue
+        group = g.status
+        if g.status == "partial":
+            one = len(obligations[g.obligation_id].elements) == 1
+            group = "partial, one-element obligation" if one else "partial, several elements"
+        table.setdefault(group, Counter())[v] += 1
+    print(f"\nblind audit ({AUDIT.parent.name}, {len(verdicts)} judgements), still on the article:")
+    print("| status now | audited | meets | partly | no |")
+    print("|---|---:|---:|---:|---:|")
+    for group, c in sorted(table.items()):
+        n = sum(c.values())
+        print(f"| {group} | {n} | {c['meets']} | {c['partly']} | {c['no']} |")
 
 
 if __name__ == "__main__":
