@@ -211,6 +211,18 @@ def test_no_covered_on_an_article_the_audit_found_partial(bj, obligation_id, art
     assert not (r.status == "covered" and r.national_eids.startswith(article)), audit
 
 
+@pytest.mark.parametrize(("obligation_id", "article"), [
+    # the blind audit: these articles meet the obligation; a second element (the duty or the
+    # offences) now lets them carry it
+    ("chd.opsc.best_interest", "bj-code-enfant-2015#art_8"),  # "considération primordiale"
+    ("chd.opsc.legal_persons", "bj-code-penal-2018#art_504"),
+    ("reg.ao2005.prohibition", "bj-code-enfant-2015#art_201"),  # "La traite d'enfant est interdite"
+])
+def test_covered_where_the_audit_found_the_article_meets_it(bj, obligation_id, article):
+    r = row(bj, obligation_id)
+    assert r.status == "covered" and r.national_eids.startswith(article)
+
+
 def test_bundled_duty_is_not_met_by_its_penalty_article(bj):
     """ILO P29 art. 1(1): prevent, protect victims, give remedies and sanction. Benin's labour
     code art. 303 (the forced-labour penalty) meets the sanction only."""
