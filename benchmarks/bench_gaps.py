@@ -11,10 +11,10 @@ of the regime, 2: meets it). For every obligation whose sources have gold:
   lawyer to read: the gold is not exhaustive, but that is where a wrong "covered" would hide;
 - baseline, same obligations and same run: the matcher's rank-1 article taken as the carrier;
 - **missing**: obligations judged missing although the gold names an article that meets them;
-- **blind audit** (`gold/gap_audit/`): a reviewer who saw neither the statuses nor the code
-  judged, for 63 of Benin's judgements, whether the article each rests on meets the obligation
-  (meets / partly / no). Tabulated against today's status, for the judgements that still rest
-  on the audited article.
+- **blind audits** (`gold/gap_audit/`): reviewers who saw neither the statuses nor the code
+  judged, for 63 and then 40 of Benin's judgements, whether the article each rests on meets the
+  obligation (meets / partly / no). Each is tabulated against today's status, for the
+  judgements that still rest on the audited article, with the two audits' agreement.
 """
 
 from __future__ import annotations
@@ -114,18 +114,28 @@ def main() -> None:
         blind_audit(study, obligations)
 
 
-AUDIT = Path(__file__).resolve().parent / "gold" / "gap_audit" / "judgements.csv"
+AUDITS = Path(__file__).resolve().parent / "gold" / "gap_audit"
 
 
 def blind_audit(study, obligations) -> None:  # type: ignore[no-untyped-def]
-    """Today's statuses against the blind reviewer's verdict on the article each rests on."""
-    if not AUDIT.exists():
-        return
-    with AUDIT.open(encoding="utf-8") as f:
-        verdicts = {
-            (r["obligation_id"], r["national_id"], r["national_eid"]): r["verdict"]
-            for r in csv.DictReader(f)
-        }
+    """Today's statuses against each blind reviewer's verdict on the article each rests on."""
+    audits = {}
+    for path in sorted(AUDITS.glob("judgements*.csv")):
+        with path.open(encoding="utf-8") as f:
+            audits[path.name] = {
+                (r["obligation_id"], r["national_id"], r["national_eid"]): r["verdict"]
+                for r in csv.DictReader(f)
+            }
+    for name, verdicts in audits.items():
+        audit_table(study, obligations, name, verdicts)
+    if len(audits) == 2:
+        a, b = audits.values()
+        shared = set(a) & set(b)
+        same = sum(a[k] == b[k] for k in shared)
+        print(f"\nthe two audits agree on {same} of the {len(shared)} judgements both read")
+
+
+def audit_table(study, obligations, name, verdicts) -> None:  # type: ignore[no-untyped-def]
     table: dict[str, Counter[str]] = {}
     for g in study.gap_records:
         if not g.quotes:
@@ -138,7 +148,7 @@ def blind_audit(study, obligations) -> None:  # type: ignore[no-untyped-def]
             one = len(obligations[g.obligation_id].elements) == 1
             group = "partial, one-element obligation" if one else "partial, several elements"
         table.setdefault(group, Counter())[v] += 1
-    print(f"\nblind audit ({AUDIT.parent.name}, {len(verdicts)} judgements), still on the article:")
+    print(f"\nblind audit {name} ({len(verdicts)} judgements), still on the audited article:")
     print("| status now | audited | meets | partly | no |")
     print("|---|---:|---:|---:|---:|")
     for group, c in sorted(table.items()):

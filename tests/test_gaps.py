@@ -205,6 +205,8 @@ def test_child_victim_duties_need_a_child_victim(bj, obligation_id, wrong_carrie
      "lists the trafficked child among children needing protection; prevents nothing"),
     ("untoc.liability.sanctions", "bj-code-penal-2018#art_61",
      "dissolution, closure... but no monetary sanction"),
+    ("chd.opsc.criminalise_pornography", "bj-code-penal-2018#art_583",
+     "defines the acts; the penalty is in art. 584"),
 ])
 def test_no_covered_on_an_article_the_audit_found_partial(bj, obligation_id, article, audit):
     r = row(bj, obligation_id)
@@ -217,6 +219,8 @@ def test_no_covered_on_an_article_the_audit_found_partial(bj, obligation_id, art
     ("chd.opsc.best_interest", "bj-code-enfant-2015#art_8"),  # "considération primordiale"
     ("chd.opsc.legal_persons", "bj-code-penal-2018#art_504"),
     ("reg.ao2005.prohibition", "bj-code-enfant-2015#art_201"),  # "La traite d'enfant est interdite"
+    # OPSC 3(1)(b): "offrir ... un enfant à des fins de prostitution" + "punie de la réclusion"
+    ("chd.opsc.criminalise_prostitution", "bj-code-penal-2018#art_579"),
 ])
 def test_covered_where_the_audit_found_the_article_meets_it(bj, obligation_id, article):
     r = row(bj, obligation_id)
