@@ -170,6 +170,16 @@ def test_sale_of_a_persons_liberty_is_evidence_against_the_slave_trade(bj):
     assert r.national_eids.startswith("bj-code-penal-2018#art_502")
 
 
+def test_a_rule_for_legal_persons_carries_only_their_liability(bj):
+    """Benin penal code art. 504 ("Les personnes morales pour le compte desquelles une infraction
+    de ... vente d'enfants ... a été commise") meets OPSC 3(4), liability of legal persons, and
+    only part of OPSC 1, the prohibition for everyone."""
+    assert row(bj, "chd.opsc.legal_persons").national_eids.startswith("bj-code-penal-2018#art_504")
+    r = row(bj, "chd.opsc.prohibit")
+    assert r.status == "partial"
+    assert "art. 504 : règle propre aux personnes morales" in r.findings_fr
+
+
 def test_enslavement_as_a_crime_against_humanity_only_is_partial(bj):
     """1956 Supplementary Convention art. 6: enslaving must be a criminal offence. Benin's penal
     code names "réduction en esclavage" only among crimes against humanity (art. 464, "dans le
@@ -207,6 +217,7 @@ def test_child_victim_duties_need_a_child_victim(bj, obligation_id, wrong_carrie
      "dissolution, closure... but no monetary sanction"),
     ("chd.opsc.criminalise_pornography", "bj-code-penal-2018#art_583",
      "defines the acts; the penalty is in art. 584"),
+    ("chd.opsc.prohibit", "bj-code-penal-2018#art_504", "punishes legal persons only"),
 ])
 def test_no_covered_on_an_article_the_audit_found_partial(bj, obligation_id, article, audit):
     r = row(bj, obligation_id)

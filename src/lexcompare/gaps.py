@@ -309,6 +309,15 @@ INTERNATIONAL_CRIMES_ONLY = ScopeLimit(
     "il ne réprime ces faits que comme crime contre l'humanité ou crime de guerre, alors que "
     "l'obligation les vise en toutes circonstances", "it punishes the conduct only as a crime "
     "against humanity or a war crime, whereas the obligation covers it in all circumstances")
+LEGAL_PERSONS_ONLY = ScopeLimit(
+    "règle propre aux personnes morales (l'obligation vise aussi les personnes physiques)",
+    "a rule for legal persons only (the obligation also covers natural persons)",
+    "il ne vise que la responsabilité des personnes morales, alors que l'obligation vise aussi "
+    "les personnes physiques", "it addresses only the liability of legal persons, whereas the "
+    "obligation also covers natural persons")
+# "Les personnes morales pour le compte desquelles une infraction de vente d'enfants ... a été
+# commise" names the offences but punishes only companies (Benin penal code art. 504)
+_LEGAL_PERSONS_RE = re.compile(r"^\W*(?:les|toute|la)\s+personnes?\s+morales?\b", re.IGNORECASE)
 # "réduction en esclavage" listed among crimes against humanity needs a widespread or systematic
 # attack on civilians; among war crimes, an armed conflict.
 _INTERNATIONAL_CRIME_RE = re.compile(
@@ -322,6 +331,9 @@ def scope_limit(obligation: object, p: Provision, doc_carriers: frozenset[str] |
     """What keeps `p` from meeting `obligation` in full although it holds every element."""
     if _INTERNATIONAL_CRIME_RE.search(p.text):
         return INTERNATIONAL_CRIMES_ONLY
+    if (_LEGAL_PERSONS_RE.search(p.text)
+            and obligation.theme != "liability_legal_persons"):  # type: ignore[attr-defined]
+        return LEGAL_PERSONS_ONLY
     if not for_children(obligation) and children_only(p, doc_carriers):
         return CHILDREN_ONLY
     return None
