@@ -170,6 +170,13 @@ def test_sale_of_a_persons_liberty_is_evidence_against_the_slave_trade(bj):
     assert r.national_eids.startswith("bj-code-penal-2018#art_502")
 
 
+def test_a_cue_never_reads_a_verb_as_a_noun(bj):
+    """OPSC 7 asks for the confiscation of proceeds: penal code art. 561's "les faits incriminés
+    se sont produits" is not "le produit de l'infraction"."""
+    r = row(bj, "chd.opsc.seizure_closure")
+    assert not (r.status == "covered" and r.national_eids.startswith("bj-code-penal-2018#art_561"))
+
+
 def test_a_rule_for_legal_persons_carries_only_their_liability(bj):
     """Benin penal code art. 504 ("Les personnes morales pour le compte desquelles une infraction
     de ... vente d'enfants ... a été commise") meets OPSC 3(4), liability of legal persons, and
@@ -218,6 +225,10 @@ def test_child_victim_duties_need_a_child_victim(bj, obligation_id, wrong_carrie
     ("chd.opsc.criminalise_pornography", "bj-code-penal-2018#art_583",
      "defines the acts; the penalty is in art. 584"),
     ("chd.opsc.prohibit", "bj-code-penal-2018#art_504", "punishes legal persons only"),
+    ("slv.1956.child_delivery", "bj-code-enfant-2015#art_398",
+     "an aggravating circumstance naming exploitation, no delivery of the child"),
+    ("chd.opsc.seizure_closure", "bj-code-penal-2018#art_39",
+     "general complementary penalties; no proceeds, no seizure"),
 ])
 def test_no_covered_on_an_article_the_audit_found_partial(bj, obligation_id, article, audit):
     r = row(bj, obligation_id)
