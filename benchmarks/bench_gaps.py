@@ -12,7 +12,7 @@ of the regime, 2: meets it). For every obligation whose sources have gold:
 - baseline, same obligations and same run: the matcher's rank-1 article taken as the carrier;
 - **missing**: obligations judged missing although the gold names an article that meets them;
 - **blind audits** (`gold/gap_audit/`): reviewers who saw neither the statuses nor the code
-  judged, for 63 and then 40 of Benin's judgements, whether the article each rests on meets the
+  judged, for 63, 40 and 40 of Benin's judgements, whether the article each rests on meets the
   obligation (meets / partly / no). Each is tabulated against today's status, for the
   judgements that still rest on the audited article, with the two audits' agreement.
 """
@@ -128,11 +128,12 @@ def blind_audit(study, obligations) -> None:  # type: ignore[no-untyped-def]
             }
     for name, verdicts in audits.items():
         audit_table(study, obligations, name, verdicts)
-    if len(audits) == 2:
-        a, b = audits.values()
-        shared = set(a) & set(b)
-        same = sum(a[k] == b[k] for k in shared)
-        print(f"\nthe two audits agree on {same} of the {len(shared)} judgements both read")
+    names = list(audits)
+    for i, x in enumerate(names):  # how far the reviewers agree with one another
+        for y in names[i + 1 :]:
+            shared = set(audits[x]) & set(audits[y])
+            same = sum(audits[x][k] == audits[y][k] for k in shared)
+            print(f"\n{x} and {y} agree on {same} of the {len(shared)} judgements both read")
 
 
 def audit_table(study, obligations, name, verdicts) -> None:  # type: ignore[no-untyped-def]
