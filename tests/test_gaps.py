@@ -249,6 +249,23 @@ def test_covered_where_the_audit_found_the_article_meets_it(bj, obligation_id, a
     assert r.status == "covered" and r.national_eids.startswith(article)
 
 
+@pytest.mark.parametrize(("obligation_id", "article", "weak"), [
+    # the third blind audit called these articles unrelated to the obligation...
+    ("som.criminalisation.smuggling", "bj-code-penal-2018#art_337", True),  # obstruction
+    ("som.migrants_not_liable", "bj-code-penal-2018#art_28", True),  # self-defence
+    ("reg.ec2006.mapping_networks", "bj-code-travail#art_266", True),  # labour administration
+    # ... and these a real part of it
+    ("reg.ao2005.criminalise", "bj-code-enfant-2015#art_401", False),
+    ("chd.crc.sale_traffic_abduction", "bj-code-enfant-2015#art_212", False),
+])
+def test_partial_on_a_weak_basis_says_so(bj, obligation_id, article, weak):
+    r = row(bj, obligation_id)
+    assert r.status == "partial" and r.national_eids.startswith(article)
+    assert bool(r.weak_basis) is weak
+    assert ("Fondement fragile" in r.rationale_fr) is weak
+    assert ("Weak basis" in r.rationale_en) is weak
+
+
 def test_bundled_duty_is_not_met_by_its_penalty_article(bj):
     """ILO P29 art. 1(1): prevent, protect victims, give remedies and sanction. Benin's labour
     code art. 303 (the forced-labour penalty) meets the sanction only."""

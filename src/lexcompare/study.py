@@ -545,6 +545,7 @@ def gap_row(g: Gap) -> dict[str, Any]:
         "missing_elements": "; ".join(g.missing_elements),
         "findings": "\n".join(g.findings),
         "findings_fr": "\n".join(g.findings_fr), "findings_en": "\n".join(g.findings_en),
+        "weak_basis": g.weak_basis,
         "related": "; ".join(f"{q.document_id}#{q.eid}" for q in g.related),
         "absent_texts": "; ".join(g.absent_texts),
         "rationale_fr": g.rationale_fr, "rationale_en": g.rationale_en,
