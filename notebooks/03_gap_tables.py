@@ -68,6 +68,15 @@ side = gaps[["obligation_id", "theme", "status"]].merge(
 side[side.theme.isin(["definition", "criminalisation", "penalties"])]
 
 # %% [markdown]
+# Benin's "partial" judgements, the ones to read first at the top. A partial marked `weak_basis`
+# rests on a low-scored or off-subject article: in three blind audits most of those articles
+# were unrelated to the obligation (`benchmarks/RESULTS.md`, gap judgements).
+
+# %%
+partial = benin[benin.status == "partial"].sort_values("weak_basis")
+partial[["obligation_id", "national_eids", "weak_basis"]].head(8)
+
+# %% [markdown]
 # Where Guinea falls short, what does Benin's law say? `peer_wording` puts the peer's exact
 # wording (article, page, checksums) beside each Guinean gap. `gn-tip` names Benin as its peer
 # (`peer:` in its config; the two-country study `gn-bj-tip` gives the same); `lexcompare run
