@@ -389,7 +389,7 @@ def assess(obligations: Sequence[object], alignments: Sequence[Alignment],
     # The articles that punish trafficking in persons itself: what a criminalisation or penalty
     # obligation rests on, whatever the matcher's score (see `_assess_one`)
     person_offences = {(p.document_id, p.eid) for p, _, child in offences if not child}
-    age_conflicts = child_age_conflicts(all_provisions or list(provisions.values()))
+    age_conflicts = child_age_conflicts(searched)
     gaps = []
     for o in obligations:
         cands = sorted(by_obl.get(o.id, []), key=lambda a: a.rank)  # type: ignore[attr-defined]
@@ -587,9 +587,9 @@ def _assess_one(o, cands: list[Alignment], provisions, ctx: CountryContext, conf
     fr, en = _rationale(o, status, quotes, related, [e for e in element_ids if e in found],
                         missing, names, absent_carriers, ctx, conflicts, binding, penalty_flag,
                         basis, limit)
+    # quotes[0] is carrying[0], quoted
     weak = status == "partial" and bool(quotes) and (
-        quotes[0].score < config.weak_basis_score
-        or not _on_topic(o.theme, themes.get((quotes[0].document_id, quotes[0].eid), ())))
+        quotes[0].score < config.weak_basis_score or not on_topic(carrying[0]))
     if weak:
         evidence.append(Evidence("weak-basis", f"{quotes[0].document_id}#{quotes[0].eid}: score "
                                  f"{quotes[0].score:.3f} (< {config.weak_basis_score}?) or off "
@@ -726,7 +726,7 @@ def _rationale(o, status, quotes, related, found, missing, names, absent_carrier
               f"({names(found, 'fr')}) par {src_fr}, dans un texte contraignant.")
         en = (f"Covered: {_ref_q(quotes[0], ctx, 'en')} contains the required elements "
               f"({names(found, 'en')}) of {src_en}, in binding law.")
-        if len(quotes) > 1:
+        if several:
             fr += " Voir aussi : " + "; ".join(_ref_q(q, ctx, "fr") for q in quotes[1:]) + "."
             en += " See also: " + "; ".join(_ref_q(q, ctx, "en") for q in quotes[1:]) + "."
         if penalty_flag and penalty_flag.get("stringent"):
