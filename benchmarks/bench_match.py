@@ -53,6 +53,7 @@ GOLD = ROOT / "benchmarks" / "gold" / "alignments.csv"
 GOLD_A2 = ROOT / "benchmarks" / "gold" / "annotator2"
 GOLD_EXT = ROOT / "benchmarks" / "gold" / "extension"
 GOLD_EXT2 = ROOT / "benchmarks" / "gold" / "extension2"
+GOLD_POOL = ROOT / "benchmarks" / "gold" / "pool"
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,9 @@ class GoldRow:
     national_eid: str
     relevance: int
     split: str
-    annotator: str  # "A1" (alignments.csv) or "A2" (annotator2/*.csv, made blind to A1)
+    # "A1" (alignments.csv), "A2" (annotator2/, blind to A1), "E"/"E2" (extension, extension2),
+    # "P" (pool/: the methods' unlabelled heldout top 5, judged blind)
+    annotator: str
 
 
 def split_of_provision(instrument_id: str, eid: str) -> str:
@@ -97,10 +100,11 @@ def read_gold(
     second: Path = GOLD_A2,
     extension: Path = GOLD_EXT,
     extension2: Path = GOLD_EXT2,
+    pool: Path | None = GOLD_POOL,
 ) -> list[GoldRow]:
     """Annotator 1 (alignments.csv), annotator 2 (same provisions, blind), the extension
-    (other provisions the checklist cites, blind: "E") and its second, blind annotation
-    ("E2", when present)."""
+    (other provisions the checklist cites, blind: "E"), its second, blind annotation ("E2",
+    when present) and the pool judgements ("P", when present: see gold/pool/BRIEF.md)."""
     with path.open(encoding="utf-8") as f:
         rows = [
             GoldRow(
@@ -119,6 +123,7 @@ def read_gold(
         + _annotation_rows(second, "A2")
         + _annotation_rows(extension, "E")
         + _annotation_rows(extension2, "E2")
+        + (_annotation_rows(pool, "P") if pool else [])
     )
 
 
@@ -135,6 +140,7 @@ def gold_views(rows: list[GoldRow]) -> dict[str, Gold]:
         "A2": defaultdict(dict),
         "E": defaultdict(dict),
         "E2": defaultdict(dict),
+        "P": defaultdict(dict),
     }
     for r in rows:
         per[r.annotator][(r.instrument_id, r.instrument_eid)][(r.national_id, r.national_eid)] = (
@@ -162,7 +168,39 @@ def gold_views(rows: list[GoldRow]) -> dict[str, Gold]:
         views["extension pooled"] = ext_pooled
         views["extension agreed"] = {k: v for k, v in ext_agreed.items() if v}
         views["all, both annotators pooled"] = {**ext_pooled, **pooled}
+    if per["P"]:  # the same provisions, their unlabelled heldout top 5 judged (gold/pool/)
+        for name in ("pooled", "all, both annotators pooled"):
+            if name in views:
+                views[f"{name} + pool"] = {
+                    k: {**per["P"].get(k, {}), **v} for k, v in views[name].items()
+                }
     return views
+
+
+def pool_checks(folder: Path = GOLD_POOL) -> str:
+    """How far the pool judges can be trusted, from the pairs slipped in among the pool:
+    earlier gold pairs ("control1"/"control2": found again?) and random articles of the same
+    documents ("decoy": accepted?)."""
+    rows = [
+        r for p in sorted(folder.glob("*.csv")) for r in csv.DictReader(p.open(encoding="utf-8"))
+    ]
+    if not rows:
+        return "no pool judgements"
+    by: dict[str, list[int]] = defaultdict(list)
+    for r in rows:
+        by[r["kind"]].append(int(r["relevance"]))
+
+    def found(kind: str) -> str:
+        v = by.get(kind, [])
+        return f"{sum(x > 0 for x in v)}/{len(v)}"
+
+    pool = by.get("pool", [])
+    return (
+        f"pool: {len(pool)} unlabelled pairs judged, {sum(x > 0 for x in pool)} relevant "
+        f"({sum(x == 2 for x in pool)} 'meets it'); earlier gold found again: 'meets it' "
+        f"{found('control2')}, 'partly' {found('control1')}; random decoys accepted: "
+        f"{found('decoy')}"
+    )
 
 
 def load_doc(doc_id: str) -> Any:
@@ -269,6 +307,57 @@ class E5Encoder:
             out.append(vecs[i : i + len(cs)])
             i += len(cs)
         return out
+
+
+def gold_queries(
+    keys: list[tuple[str, str]], mode: str = "auto"
+) -> tuple[list[Query], list[tuple[str, str]], str]:
+    """The queries for the gold provisions, flat, with the provision each one searches for:
+    the obligations citing it (`obligation_queries`), its own words when none does or when
+    `mode` is "text"."""
+    queries_by_key = None if mode == "text" else obligation_queries(keys)
+    used = "obligations"
+    if not queries_by_key or mode == "text":
+        queries_by_key, used = text_queries(keys), "instrument-text"
+    else:
+        missing = [k for k in keys if k not in queries_by_key]
+        queries_by_key.update(text_queries(missing))
+        print(f"{len(keys) - len(missing)} gold provisions mapped to obligations")
+    flat_q: list[Query] = []
+    owner: list[tuple[str, str]] = []
+    for k in keys:
+        for q in queries_by_key[k]:
+            flat_q.append(q)
+            owner.append(k)
+    return flat_q, owner, used
+
+
+def candidate_units(rows: list[GoldRow]) -> list[Unit]:
+    """Every article of the national documents the gold names."""
+    national_ids = sorted({r.national_id for r in rows})
+    return match.roll_up([p for d in national_ids for p in load_doc(d).provisions])
+
+
+def hybrid_scorers(encoder: Any) -> dict[str, Any]:
+    return {
+        "element": match.ElementScorer(),
+        "bm25": match.BM25Scorer(),
+        "fuzzy": match.FuzzyScorer(),
+        "embedding": match.EmbeddingScorer(encoder),
+        "theme": match.ThemeScorer(),
+        "heading": match.BM25Scorer(field="heading"),
+    }
+
+
+def method_scores(components: dict[str, match.Component], base: MatchConfig) -> dict[str, Any]:
+    """Score matrix of every method of METHODS (single components and the hybrid)."""
+    return {
+        method: match.combine(
+            [components[n] for n in names],
+            base if weights is None else replace(base, weights=weights),
+        )
+        for method, (names, weights) in METHODS.items()
+    }
 
 
 def ranking(
@@ -422,36 +511,21 @@ def main() -> None:
     views = gold_views(rows)
     split_of = {(r.instrument_id, r.instrument_eid): r.split for r in rows}
     keys = list(dict.fromkeys(k for v in views.values() for k in v))
-
-    queries_by_key = None if args.mode == "text" else obligation_queries(keys)
-    mode = "obligations"
-    if not queries_by_key or args.mode == "text":
-        queries_by_key, mode = text_queries(keys), "instrument-text"
-    else:
-        missing = [k for k in keys if k not in queries_by_key]
-        queries_by_key.update(text_queries(missing))
-        print(f"{len(keys) - len(missing)} gold provisions mapped to obligations")
+    flat_q, owner, mode = gold_queries(keys, args.mode)
     print(
         f"gold: {len(keys)} instrument provisions (dev {sum(v == 'dev' for v in split_of.values())}"
         f", heldout {sum(v == 'heldout' for v in split_of.values())}); query mode: {mode}"
     )
     for view, g in views.items():
         print(f"  {view}: {sum(len(v) for v in g.values())} pairs over {len(g)} provisions")
+    print(f"  {pool_checks()}")
 
-    national_ids = sorted({r.national_id for r in rows})
     t0 = time.perf_counter()
-    provisions = [p for d in national_ids for p in load_doc(d).provisions]
-    units = match.roll_up(provisions)
+    units = candidate_units(rows)
     print(
-        f"candidates: {len(units)} articles in {len(national_ids)} national documents "
-        f"(parsed in {time.perf_counter() - t0:.1f}s)"
+        f"candidates: {len(units)} articles in {len({u.document_id for u in units})} national "
+        f"documents (parsed in {time.perf_counter() - t0:.1f}s)"
     )
-    flat_q: list[Query] = []
-    owner: list[tuple[str, str]] = []
-    for k in keys:
-        for q in queries_by_key[k]:
-            flat_q.append(q)
-            owner.append(k)
     unit_doc = np.array([u.document_id for u in units])
 
     tmp = tempfile.mkdtemp(prefix="lexcompare-bench-") if args.cold else None
@@ -462,16 +536,8 @@ def main() -> None:
     components_all = None
     for run in ("run 1" + (" (cold cache)" if tmp else ""), "run 2 (warm)"):
         enc = Encoder(cache_dir=tmp) if tmp else Encoder()
-        scorers = {
-            "element": match.ElementScorer(),
-            "bm25": match.BM25Scorer(),
-            "fuzzy": match.FuzzyScorer(),
-            "embedding": match.EmbeddingScorer(enc),
-            "theme": match.ThemeScorer(),
-            "heading": match.BM25Scorer(field="heading"),
-        }
         comps = {}
-        for name, sc in scorers.items():
+        for name, sc in hybrid_scorers(enc).items():
             t = time.perf_counter()
             comps[name] = sc(flat_q, units, base)
             timings[f"{run}: {name}"] = time.perf_counter() - t
@@ -493,13 +559,7 @@ def main() -> None:
         )
 
     cols = ["Hit@1", "Hit@5", "Hit@10", "R@1", "R@5", "R@10", "MRR", "P@thr", "R@thr"]
-    combined = {
-        method: match.combine(
-            [components_all[n] for n in names],
-            base if weights is None else replace(base, weights=weights),
-        )
-        for method, (names, weights) in METHODS.items()
-    }
+    combined = method_scores(components_all, base)
     rows_of = {k: [i for i, o in enumerate(owner) if o == k] for k in keys}
     if args.fusion:
         combined.update(

@@ -262,6 +262,44 @@ def test_gold_file_is_well_formed() -> None:
     assert 0.3 <= held <= 0.5
 
 
+def test_pool_judgements_are_consistent_with_the_gold_and_the_corpus() -> None:
+    """benchmarks/gold/pool: every judged pair names a gold provision and an existing article;
+    controls repeat a gold pair at its earlier grade; pool pairs and decoys are not gold pairs
+    (else they would have been controls)."""
+    pool = ROOT / "benchmarks" / "gold" / "pool" / "judgements.csv"
+    with pool.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    gold: dict[tuple[str, str], dict[tuple[str, str], str]] = {}
+    for folder in ("annotator2", "extension", "extension2"):
+        for path in (ROOT / "benchmarks" / "gold" / folder).glob("*.csv"):
+            with path.open(encoding="utf-8") as f:
+                for r in csv.DictReader(f):
+                    if r["relevance"] != "0":
+                        k = (r["instrument_id"], r["instrument_eid"])
+                        gold.setdefault(k, {})[(r["national_id"], r["national_eid"])] = r[
+                            "relevance"
+                        ]
+    with GOLD.open(encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            k = (r["instrument_id"], r["instrument_eid"])
+            gold.setdefault(k, {})[(r["national_id"], r["national_eid"])] = r["relevance"]
+    assert len(rows) >= 1000
+    pairs = [
+        (r["instrument_id"], r["instrument_eid"], r["national_id"], r["national_eid"]) for r in rows
+    ]
+    assert len(set(pairs)) == len(pairs), "a pair judged twice"
+    articles = {d: {p.eid for p in _load(d).provisions} for d in {r["national_id"] for r in rows}}
+    for r in rows:
+        key, pair = (r["instrument_id"], r["instrument_eid"]), (r["national_id"], r["national_eid"])
+        assert r["relevance"] in {"0", "1", "2"} and r["note"], r
+        assert key in gold, f"{key}: not a gold provision"
+        assert pair[1] in articles[pair[0]], f"{pair}: no such article"
+        if r["kind"].startswith("control"):
+            assert gold[key].get(pair) in {r["kind"][-1], "1", "2"}, r
+        else:
+            assert r["kind"] in {"pool", "decoy"} and pair not in gold[key], r
+
+
 class _Forbidden:
     def encode(self, texts):  # type: ignore[no-untyped-def]
         raise AssertionError("the model must not be called on a warm cache")
