@@ -54,6 +54,7 @@ GOLD_A2 = ROOT / "benchmarks" / "gold" / "annotator2"
 GOLD_EXT = ROOT / "benchmarks" / "gold" / "extension"
 GOLD_EXT2 = ROOT / "benchmarks" / "gold" / "extension2"
 GOLD_POOL = ROOT / "benchmarks" / "gold" / "pool"
+FUSION_GOLD = ("all, both annotators pooled + pool", "all, both annotators pooled", "pooled")
 
 
 @dataclass(frozen=True)
@@ -565,7 +566,8 @@ def main() -> None:
         combined.update(
             other_fusions(
                 [components_all[n] for n in METHODS["hybrid"][0]],
-                views["all, both annotators pooled" if GOLD_EXT2.exists() else "pooled"],
+                # the most complete gold: every annotation, and the judged pool when present
+                views[next(v for v in FUSION_GOLD if v in views)],
                 rows_of,
                 split_of,
                 units,
