@@ -12,9 +12,10 @@ of the regime, 2: meets it). For every obligation whose sources have gold:
 - baseline, same obligations and same run: the matcher's rank-1 article taken as the carrier;
 - **missing**: obligations judged missing although the gold names an article that meets them;
 - **blind audits** (`gold/gap_audit/`): reviewers who saw neither the statuses nor the code
-  judged, for 63, 40 and 40 of Benin's judgements, whether the article each rests on meets the
-  obligation (meets / partly / no). Each is tabulated against today's status, for the
-  judgements that still rest on the audited article, with the two audits' agreement.
+  judged, for 63, 40, 40 and 40 of Benin's judgements, whether the article each rests on meets
+  the obligation (meets / partly / no). Each is tabulated against today's status, and today's
+  partials against the weak-basis marker, for the judgements that still rest on the audited
+  article, with the audits' pairwise agreement.
 """
 
 from __future__ import annotations
@@ -132,18 +133,23 @@ def blind_audit(study, obligations) -> None:  # type: ignore[no-untyped-def]
     for i, x in enumerate(names):  # how far the reviewers agree with one another
         for y in names[i + 1 :]:
             shared = set(audits[x]) & set(audits[y])
+            if not shared:
+                continue
             same = sum(audits[x][k] == audits[y][k] for k in shared)
             print(f"\n{x} and {y} agree on {same} of the {len(shared)} judgements both read")
 
 
 def audit_table(study, obligations, name, verdicts) -> None:  # type: ignore[no-untyped-def]
     table: dict[str, Counter[str]] = {}
+    marker: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
     for g in study.gap_records:
         if not g.quotes:
             continue
         v = verdicts.get((g.obligation_id, g.quotes[0].document_id, g.quotes[0].eid))
         if v is None:
             continue
+        if g.status == "partial":
+            marker[g.weak_basis][v] += 1
         group = g.status
         if g.status == "partial":
             one = len(obligations[g.obligation_id].elements) == 1
@@ -155,6 +161,11 @@ def audit_table(study, obligations, name, verdicts) -> None:  # type: ignore[no-
     for group, c in sorted(table.items()):
         n = sum(c.values())
         print(f"| {group} | {n} | {c['meets']} | {c['partly']} | {c['no']} |")
+    for weak, c in marker.items():  # does "Fondement fragile" single out the unrelated ones?
+        n = sum(c.values())
+        if n:
+            label = "partial, weak basis marked" if weak else "partial, not marked"
+            print(f"| {label} | {n} | {c['meets']} | {c['partly']} | {c['no']} |")
 
 
 if __name__ == "__main__":
