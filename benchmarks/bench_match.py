@@ -492,6 +492,39 @@ def other_fusions(
     return out
 
 
+def judged_at_5(combined, views, rows_of, split_of, units, unit_doc) -> None:  # type: ignore[no-untyped-def]
+    """Share of each method's top 5 whose relevance is known (listed by an annotator, or judged
+    in `gold/pool/`, whatever the grade). Below 100 %, the pooled Hit@5 counts unjudged articles
+    as wrong: run `pool_batches.py` and have the new pairs judged before quoting it."""
+    name = next((v for v in FUSION_GOLD if v in views and v.endswith("+ pool")), None)
+    if name is None:
+        return
+    known: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for g in views.values():
+        for k, pairs in g.items():
+            known[k] |= set(pairs)
+    for path in sorted(GOLD_POOL.glob("*.csv")):
+        with path.open(encoding="utf-8") as f:
+            for r in csv.DictReader(f):
+                known[(r["instrument_id"], r["instrument_eid"])].add(
+                    (r["national_id"], r["national_eid"])
+                )
+    gold = views[name]
+    print(f"\njudged@5 (view {name}): share of the top 5 whose relevance is known")
+    print("| method | dev | heldout |\n|---|---:|---:|")
+    for method, scores in combined.items():
+        share = {}
+        for split in ("dev", "heldout"):
+            n = hit = 0
+            for k in (k for k in gold if split_of[k] == split):
+                allowed = np.isin(unit_doc, list({d for d, _ in gold[k]}))
+                for d, e, _ in ranking(scores[rows_of[k]].max(axis=0), allowed, units)[:5]:
+                    n += 1
+                    hit += (d, e) in known[k]
+            share[split] = hit / n if n else 0.0
+        print(f"| {method} | {share['dev']:.0%} | {share['heldout']:.0%} |")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--cold", action="store_true", help="run 1 starts with empty caches")
@@ -595,6 +628,7 @@ def main() -> None:
                 m = evaluate(ranked, gold, [k for k in vkeys if split_of[k] == split], thr)
                 vals = " | ".join(f"{m[c]:.2f}" for c in cols)
                 print(f"| {method} | {split} | {vals} | {thr:.2f} |")
+    judged_at_5(combined, views, rows_of, split_of, units, unit_doc)
     print()
     for k, v in timings.items():
         print(f"{k}: {v:.2f}" + ("" if "encoded" in k else " s"))
