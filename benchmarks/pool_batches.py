@@ -6,7 +6,8 @@ The gold alignments were made by reading the texts, not by reading the methods' 
 method's top 5 can hold a relevant article nobody listed; counted as wrong, it penalises the
 methods that find what the annotators missed. This script takes, for every gold provision of the
 split and every gold view, the top 5 of each method of `bench_match.METHODS` (fuzzy, BM25,
-embedding, hybrid), keeps the articles the gold does not list, and slips in two known gold pairs
+embedding, hybrid; with `--fusions`, also rank fusion, min-max and the learned model of
+`bench_match.py --fusion`), keeps the articles nobody judged yet, and slips in two known gold pairs
 (controls: are they found again?) and one random article of the same documents (decoy: is it
 accepted?). Each provision's candidates are shuffled, and nothing says which method proposed
 them. DIR gets `batchN.md` (treaty provision, its whole article for context, then the candidate
@@ -48,7 +49,9 @@ def judged_before() -> dict[tuple[str, str], set[tuple[str, str]]]:
     return seen
 
 
-def pool(split: str) -> dict[tuple[str, str], list[tuple[tuple[str, str], str]]]:
+def pool(
+    split: str, fusions: bool = False
+) -> dict[tuple[str, str], list[tuple[tuple[str, str], str]]]:
     rows = bm.read_gold(pool=None)  # controls come from the annotators' gold
     views = bm.gold_views(rows)
     split_of = {(r.instrument_id, r.instrument_eid): r.split for r in rows}
@@ -61,6 +64,17 @@ def pool(split: str) -> dict[tuple[str, str], list[tuple[tuple[str, str], str]]]
     rows_of = defaultdict(list)
     for i, k in enumerate(owner):
         rows_of[k].append(i)
+    if fusions:  # also the other fusions of `bench_match.py --fusion`, fitted as there
+        full = bm.gold_views(bm.read_gold())
+        scores.update(
+            bm.other_fusions(
+                [comps[n] for n in bm.METHODS["hybrid"][0]],
+                full[next(v for v in bm.FUSION_GOLD if v in full)],
+                rows_of,
+                split_of,
+                units,
+            )
+        )
     unit_doc = np.array([u.document_id for u in units])
     judged: dict[tuple[str, str], dict[tuple[str, str], int]] = defaultdict(dict)
     docs: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -86,7 +100,7 @@ def pool(split: str) -> dict[tuple[str, str], list[tuple[tuple[str, str], str]]]
     out = {}
     for k in sorted(found):
         cands = [(p, "pool") for p in sorted(found[k])]
-        gold = sorted(judged[k])
+        gold = sorted(set(judged[k]) - seen[k])  # a control is never judged twice
         rng.shuffle(gold)
         cands += [(p, f"control{judged[k][p]}") for p in gold[:2]]
         others = [
@@ -101,8 +115,8 @@ def pool(split: str) -> dict[tuple[str, str], list[tuple[tuple[str, str], str]]]
     return out
 
 
-def write(split: str, n_batches: int, out: Path) -> None:
-    items = pool(split)
+def write(split: str, n_batches: int, out: Path, fusions: bool = False) -> None:
+    items = pool(split, fusions)
     batches: list[list[tuple[str, str]]] = [[] for _ in range(n_batches)]
     load = [0] * n_batches
     for k in sorted(items, key=lambda k: -len(items[k])):  # balance by number of pairs
@@ -148,5 +162,6 @@ if __name__ == "__main__":
     ap.add_argument("--split", choices=["dev", "heldout"], default="heldout")
     ap.add_argument("--batches", type=int, default=7)
     ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--fusions", action="store_true", help="also the top 5 of the other fusions")
     args = ap.parse_args()
-    write(args.split, args.batches, args.out)
+    write(args.split, args.batches, args.out, args.fusions)
