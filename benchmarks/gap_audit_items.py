@@ -2,10 +2,12 @@
 
     .venv/bin/python benchmarks/gap_audit_items.py --out items4.csv [--per-stratum 20]
 
-Partials whose first quote no earlier audit read, split by the `weak_basis` marker, the same
-number drawn from each stratum (seeded), shuffled. Each row gives what the reviewer needs and no
-more: the obligation (labels, sources, the treaty's own words when the corpus holds them) and the
-exact text of the Benin article the judgement rests on. No status, rationale or marker.
+Partials whose first quote no earlier audit read, split by the `weak_basis` marker (or, with
+`--strata subject`, marked only for not naming the obligation's subject, against not marked),
+the same number drawn from each stratum (seeded), shuffled. Each row gives what the reviewer
+needs and no more: the obligation (labels, sources, the treaty's own words when the corpus
+holds them) and the exact text of the Benin article the judgement rests on. No status,
+rationale or marker.
 """
 
 from __future__ import annotations
@@ -58,11 +60,25 @@ def treaty_text(obligation) -> str:  # type: ignore[no-untyped-def]
     return "\n".join(parts)
 
 
+def stratum_of(gap, strata: str) -> bool | None:  # type: ignore[no-untyped-def]
+    """ "marker": marked weak basis (True) or not (False). "subject": marked only because the
+    article never names the obligation's subject (True), not marked (False), other (None)."""
+    if strata == "marker":
+        return bool(gap.weak_basis)
+    if not gap.weak_basis:
+        return False
+    reasons = " ".join(e.detail for e in gap.evidence if e.method == "weak-basis")
+    only_subject = "does not mention" in reasons and "low match" not in reasons
+    return True if only_subject and "another theme" not in reasons else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--study", default="bj-tip")
     ap.add_argument("--per-stratum", type=int, default=20)
     ap.add_argument("--seed", default="lexcompare-gap-audit-4")
+    ap.add_argument("--strata", choices=["marker", "subject"], default="marker")
+    ap.add_argument("--prefix", default="M", help="item ids: M001... (audit 4), N001... (5)")
     ap.add_argument("--out", type=Path, required=True)
     args = ap.parse_args()
 
@@ -80,8 +96,11 @@ def main() -> None:
     ]
     rng = random.Random(args.seed)
     sample = []
-    for weak in (True, False):
-        stratum = sorted((g for g in fresh if g.weak_basis == weak), key=lambda g: g.obligation_id)
+    for marked in (True, False):
+        stratum = sorted(
+            (g for g in fresh if stratum_of(g, args.strata) == marked),
+            key=lambda g: g.obligation_id,
+        )
         sample += rng.sample(stratum, min(args.per_stratum, len(stratum)))
     rng.shuffle(sample)
     with args.out.open("w", newline="", encoding="utf-8") as f:
@@ -92,7 +111,7 @@ def main() -> None:
             doc = bench_match.load_doc(q.document_id)
             w.writerow(
                 [
-                    f"M{i:03d}",
+                    f"{args.prefix}{i:03d}",
                     g.obligation_id,
                     o.label_en,
                     o.label_fr,
