@@ -12,8 +12,8 @@ of the regime, 2: meets it). For every obligation whose sources have gold:
 - baseline, same obligations and same run: the matcher's rank-1 article taken as the carrier;
 - **missing**: obligations judged missing although the gold names an article that meets them;
 - **blind audits** (`gold/gap_audit/`): reviewers who saw neither the statuses nor the code
-  judged, for 63, 40, 40 and 40 of Benin's judgements, whether the article each rests on meets
-  the obligation (meets / partly / no). Each is tabulated against today's status, and today's
+  judged, for 63, 40, 40, 40 and 26 of Benin's judgements, whether the article each rests on
+  meets the obligation (meets / partly / no). Each is tabulated against today's status, and today's
   partials against the weak-basis marker, for the judgements that still rest on the audited
   article, with the audits' pairwise agreement.
 """
