@@ -65,8 +65,9 @@ def variant(gn: Study) -> StudyVariant:
     i0, i1, i2 = quoted[:3]
     q = recs[i0].quotes[0]
     evil = dataclasses.replace(q, text=INJECTION + " " + q.text)
+    # an analyst's partial: the machine's weak-basis doubt must no longer show
     recs[i0] = dataclasses.replace(recs[i0], quotes=(evil, *recs[i0].quotes[1:]),
-                                   status="partial", decided_by="analyst")
+                                   status="partial", decided_by="analyst", weak_basis=True)
     recs[i1] = dataclasses.replace(recs[i1], status="conflicting")
     recs[i2] = dataclasses.replace(recs[i2], status="missing")
     comments = {recs[i0].obligation_id: "Vérifié par l'analyste : partielle."}
@@ -219,6 +220,47 @@ def test_xlsx_variant_fills_and_analyst(variant: StudyVariant, out_variant: Path
     assert {report.STATUS_COLOURS[s] for s in ("partial", "missing", "conflicting",
                                                "not_assessable", "covered")} <= fills
     assert analyst >= 1 and comments >= 1
+
+
+def test_weak_basis_shown_in_every_format(gn: Study, out_fr: Path, variant: StudyVariant,
+                                          out_variant: Path) -> None:
+    """A machine "partial" whose quote may be unrelated (`Gap.weak_basis`) says so beside its
+    status in Word and HTML, and in its own filterable column in Excel; an analyst's decision
+    removes the doubt."""
+    import docx
+    import openpyxl
+
+    weak = {g.obligation_id for g in gn.gap_records if g.weak_basis}
+    assert weak and all(g.status == "partial" for g in gn.gap_records if g.weak_basis)
+
+    wb = openpyxl.load_workbook(out_fr / "report.xlsx")
+    marked: set[str] = set()
+    for ws in wb.worksheets[2:-1]:
+        header = [c.value for c in ws[1]]
+        col, oid = header.index("Fondement fragile"), header.index("Identifiant")
+        assert header[col - 1] == "Statut"
+        marked |= {r[oid].value for r in ws.iter_rows(min_row=2) if r[col].value}
+    assert marked == weak
+
+    doc = docx.Document(str(out_fr / "report.docx"))
+    cells = [r.cells[3].text for t in doc.tables if t.rows[0].cells[0].text == "Obligation"
+             and t.rows[0].cells[3].text == "Statut" for r in t.rows[1:]]
+    assert sum("(fondement fragile)" in c for c in cells) == len(weak)
+    assert all(c.startswith("partielle\n(fondement fragile)") for c in cells
+               if "fragile" in c)
+
+    tree = _parse(out_fr / "report.html")
+    assert len(tree.xpath("//section[@id='gaps']//tr[contains(@class,'gap')]"
+                          "[.//div[@class='weak']]")) == len(weak)
+
+    overruled = next(g.obligation_id for g in variant.gap_records if g.decided_by == "analyst")
+    wb = openpyxl.load_workbook(out_variant / "report.xlsx")
+    ws = wb.worksheets[3]
+    header = [c.value for c in ws[1]]
+    col, oid = header.index("Fondement fragile"), header.index("Identifiant")
+    rows = [r for w in wb.worksheets[2:-1] for r in w.iter_rows(min_row=2)
+            if r[oid].value == overruled]
+    assert rows and not any(r[col].value for r in rows)
 
 
 # ------------------------------------------------------------------------------------- HTML

@@ -116,6 +116,8 @@ T: dict[str, dict[str, str]] = {
         "analyst_comment": "Commentaire de l'analyste",
         "decided_by": "Décision",
         "analyst": "décision de l'analyste",
+        "weak_basis": "fondement fragile",
+        "weak_basis_col": "Fondement fragile",
         "machine": "suggestion automatique",
         "annex": "Annexe — texte intégral des dispositions citées",
         "annex_note": "Texte exact de chaque disposition nationale sur laquelle repose une "
@@ -212,6 +214,8 @@ T: dict[str, dict[str, str]] = {
         "analyst_comment": "Analyst comment",
         "decided_by": "Decision",
         "analyst": "analyst decision",
+        "weak_basis": "weak basis",
+        "weak_basis_col": "Weak basis",
         "machine": "machine suggestion",
         "annex": "Annex — full text of the provisions cited",
         "annex_note": "Exact text of every national provision a judgement relies on, with the "
@@ -263,6 +267,10 @@ METHOD = {
         "disposition ne s'y rapporte, « en conflit » si une règle nationale va à son encontre. "
         "Elle est « non évaluable » lorsque le texte qui la porte normalement (code pénal, loi "
         "sur la traite…) n'est pas dans le corpus : non évaluable ne veut pas dire manquant. "
+        "« Partielle (fondement fragile) » signale une disposition citée dont le rapport avec "
+        "l'obligation est douteux (correspondance faible ou autre thème) : dans un audit à "
+        "l'aveugle, quatre sur cinq étaient sans rapport, contre une sur deux des autres "
+        "appréciations partielles ; toute appréciation partielle est à relire. "
         "Ces statuts sont des suggestions de la machine ; chaque ligne indique si elle a été "
         "confirmée ou modifiée par un analyste, avec son commentaire."
     ),
@@ -277,7 +285,10 @@ METHOD = {
         "binding national law; it is \"partial\" when some are missing, \"missing\" when no "
         "provision addresses it, \"conflicting\" when a national rule cuts against it. It is "
         "\"not assessable\" when the text that normally carries it (penal code, anti-"
-        "trafficking law…) is not in the corpus: not assessable does not mean missing. These "
+        "trafficking law…) is not in the corpus: not assessable does not mean missing. "
+        "\"Partial (weak basis)\" marks a quoted provision whose bearing on the obligation is "
+        "doubtful (weak match or another theme): in a blind audit four in five were unrelated, "
+        "against one in two of the other partial judgements; read every partial judgement. These "
         "statuses are machine suggestions; each row shows whether an analyst confirmed or "
         "changed it, with the analyst's comment."
     ),
@@ -365,6 +376,7 @@ class GapView:
     party: str
     status: str
     status_label: str
+    weak_basis: bool  # a machine "partial" whose first quote may be unrelated (gaps.Gap)
     colour: str
     decided_by: str
     decided_label: str
@@ -513,6 +525,9 @@ def build_model(study: Any, lang: str = "fr", *, peer: bool = False) -> ReportMo
         g = records.get((row["country"], row["obligation_id"]))
         status = _text(row, "status") or (g.status if g else "not_assessable")
         decided = _text(row, "decided_by") or "machine"
+        # the machine's doubt about its own quote, shown until an analyst decides
+        weak = status == "partial" and decided != "analyst" and str(
+            row.get("weak_basis")).lower() in ("true", "1")  # bool, or text read back from CSV
         quotes: list[QuoteView] = []
         obligation = typo(_text(row, f"label_{lang}") or _text(row, "label_fr"), lang)
         if g is not None:
@@ -548,7 +563,8 @@ def build_model(study: Any, lang: str = "fr", *, peer: bool = False) -> ReportMo
             instruments=insts, scope=scope, scope_label=t.get(scope, scope),
             strength=t.get(_text(row, "strength"), _text(row, "strength")),
             binding=bool(row.get("binding")), party=_text(row, "party"), status=status,
-            status_label=labels.get(status, status), colour=STATUS_COLOURS.get(status, "FFFFFF"),
+            status_label=labels.get(status, status), weak_basis=weak,
+            colour=STATUS_COLOURS.get(status, "FFFFFF"),
             decided_by=decided, decided_label=t["analyst"] if decided == "analyst"
             else t["machine"], analyst=decided == "analyst", quotes=quotes,
             missing=typo("; ".join(element_labels.get((row["obligation_id"], m), m)
@@ -837,6 +853,10 @@ def write_docx(m: ReportModel, target: Path) -> Path:
             r = cell.paragraphs[0].add_run(g.status_label)
             r.bold = True
             r.font.size = Pt(8.5)
+            if g.weak_basis:
+                rw = cell.add_paragraph().add_run(f"({t['weak_basis']})")
+                rw.font.size = Pt(7.5)
+                rw.bold = True
             r2 = cell.add_paragraph().add_run(g.decided_label)
             r2.font.size = Pt(7)
             r2.italic = not g.analyst
@@ -1037,16 +1057,18 @@ def write_xlsx(m: ReportModel, target: Path) -> Path:
                t["party_date"], t["binding"]], rows, [30, 60, 20, 12, 16, 12, 40])
 
     header = [t["country"], t["obligation_id"], t["obligation"], t["theme"], t["article"],
-              t["scope_col"], t["strength"], t["party"], t["status"], t["decided_by"],
-              t["quotes"], t["eids"], t["missing_elements"], t["elements_found"], t["rationale"],
-              t["findings"], t["analyst_comment"], t["checksums"]]
-    widths = [10, 24, 40, 22, 30, 13, 12, 30, 15, 18, 70, 28, 28, 28, 60, 30, 30, 30]
+              t["scope_col"], t["strength"], t["party"], t["status"], t["weak_basis_col"],
+              t["decided_by"], t["quotes"], t["eids"], t["missing_elements"],
+              t["elements_found"], t["rationale"], t["findings"], t["analyst_comment"],
+              t["checksums"]]
+    widths = [10, 24, 40, 22, 30, 13, 12, 30, 15, 12, 18, 70, 28, 28, 28, 60, 30, 30, 30]
     if not m.has_comments:
-        del header[16], widths[16]
+        del header[17], widths[17]
 
     def gap_rows(items: Sequence[GapView]) -> list[list[Any]]:
         return [[g.country_name, g.obligation_id, g.obligation, g.theme_label, g.article,
-                 g.scope_label, g.strength, g.party, g.status_label, g.decided_label,
+                 g.scope_label, g.strength, g.party, g.status_label,
+                 t["weak_basis"] if g.weak_basis else "", g.decided_label,
                  "\n\n".join(("(" + t["related"] + ") " if q.related else "") + q.ref + "\n"
                              + quoted(q.short, m.lang) for q in g.quotes),
                  "; ".join(q.locator for q in g.quotes), g.missing, g.found, g.rationale,
