@@ -50,7 +50,7 @@ def judged_before() -> dict[tuple[str, str], set[tuple[str, str]]]:
 
 
 def pool(
-    split: str, fusions: bool = False
+    split: str, fusions: bool = False, depth: int = TOP
 ) -> dict[tuple[str, str], list[tuple[tuple[str, str], str]]]:
     rows = bm.read_gold(pool=None)  # controls come from the annotators' gold
     views = bm.gold_views(rows)
@@ -92,7 +92,7 @@ def pool(
             idx = np.flatnonzero(np.isin(unit_doc, list({d for d, _ in g[k]})))
             for m in scores.values():
                 row = m[rows_of[k]].max(axis=0)
-                for i in idx[np.argsort(-row[idx], kind="stable")][:TOP]:
+                for i in idx[np.argsort(-row[idx], kind="stable")][:depth]:
                     p = (units[i].document_id, units[i].eid)
                     if p not in judged[k] and p not in seen[k]:
                         found[k].add(p)
@@ -115,8 +115,8 @@ def pool(
     return out
 
 
-def write(split: str, n_batches: int, out: Path, fusions: bool = False) -> None:
-    items = pool(split, fusions)
+def write(split: str, n_batches: int, out: Path, fusions: bool = False, depth: int = TOP) -> None:
+    items = pool(split, fusions, depth)
     batches: list[list[tuple[str, str]]] = [[] for _ in range(n_batches)]
     load = [0] * n_batches
     for k in sorted(items, key=lambda k: -len(items[k])):  # balance by number of pairs
@@ -163,5 +163,6 @@ if __name__ == "__main__":
     ap.add_argument("--batches", type=int, default=7)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--fusions", action="store_true", help="also the top 5 of the other fusions")
+    ap.add_argument("--depth", type=int, default=TOP, help="pool the top DEPTH (Hit@10: 10)")
     args = ap.parse_args()
-    write(args.split, args.batches, args.out, args.fusions)
+    write(args.split, args.batches, args.out, args.fusions, args.depth)
