@@ -118,8 +118,9 @@ def main() -> None:
 AUDITS = Path(__file__).resolve().parent / "gold" / "gap_audit"
 
 
-def blind_audit(study, obligations) -> None:  # type: ignore[no-untyped-def]
-    """Today's statuses against each blind reviewer's verdict on the article each rests on."""
+def read_audits() -> dict[str, dict[tuple[str, str, str], str]]:
+    """Each blind audit's verdicts (gold/gap_audit/judgements*.csv), keyed by obligation and
+    the article judged."""
     audits = {}
     for path in sorted(AUDITS.glob("judgements*.csv")):
         with path.open(encoding="utf-8") as f:
@@ -127,6 +128,12 @@ def blind_audit(study, obligations) -> None:  # type: ignore[no-untyped-def]
                 (r["obligation_id"], r["national_id"], r["national_eid"]): r["verdict"]
                 for r in csv.DictReader(f)
             }
+    return audits
+
+
+def blind_audit(study, obligations) -> None:  # type: ignore[no-untyped-def]
+    """Today's statuses against each blind reviewer's verdict on the article each rests on."""
+    audits = read_audits()
     for name, verdicts in audits.items():
         audit_table(study, obligations, name, verdicts)
     names = list(audits)

@@ -178,13 +178,28 @@ def gold_views(rows: list[GoldRow]) -> dict[str, Gold]:
     return views
 
 
+def pool_rows(folder: Path = GOLD_POOL) -> list[dict[str, str]]:
+    """Every row of the pool judgements (gold/pool/), whatever the grade."""
+    rows: list[dict[str, str]] = []
+    for path in sorted(folder.glob("*.csv")):
+        with path.open(encoding="utf-8") as f:
+            rows += list(csv.DictReader(f))
+    return rows
+
+
+def pool_judged(folder: Path = GOLD_POOL) -> dict[tuple[str, str], set[tuple[str, str]]]:
+    """The pairs the pool judges graded, whatever the grade, by treaty provision."""
+    judged: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    for r in pool_rows(folder):
+        judged[(r["instrument_id"], r["instrument_eid"])].add((r["national_id"], r["national_eid"]))
+    return judged
+
+
 def pool_checks(folder: Path = GOLD_POOL) -> str:
     """How far the pool judges can be trusted, from the pairs slipped in among the pool:
     earlier gold pairs ("control1"/"control2": found again?) and random articles of the same
     documents ("decoy": accepted?)."""
-    rows = [
-        r for p in sorted(folder.glob("*.csv")) for r in csv.DictReader(p.open(encoding="utf-8"))
-    ]
+    rows = pool_rows(folder)
     if not rows:
         return "no pool judgements"
     by: dict[str, list[int]] = defaultdict(list)
@@ -499,16 +514,10 @@ def judged_at_5(combined, views, rows_of, split_of, units, unit_doc) -> None:  #
     name = next((v for v in FUSION_GOLD if v in views and v.endswith("+ pool")), None)
     if name is None:
         return
-    known: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
+    known = pool_judged()
     for g in views.values():
         for k, pairs in g.items():
             known[k] |= set(pairs)
-    for path in sorted(GOLD_POOL.glob("*.csv")):
-        with path.open(encoding="utf-8") as f:
-            for r in csv.DictReader(f):
-                known[(r["instrument_id"], r["instrument_eid"])].add(
-                    (r["national_id"], r["national_eid"])
-                )
     gold = views[name]
     print(f"\njudged@5 (view {name}): share of the top 5 whose relevance is known")
     print("| method | dev | heldout |\n|---|---:|---:|")

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_gaps  # noqa: E402  (the audits read so far)
 import bench_match  # noqa: E402  (document loader)
 
-AUDITS = Path(__file__).resolve().parent / "gold" / "gap_audit"
 COLUMNS = [
     "item",
     "obligation_id",
@@ -35,16 +35,6 @@ COLUMNS = [
     "national_eid",
     "national_text",
 ]
-
-
-def audited_before() -> set[tuple[str, str, str]]:
-    seen = set()
-    for path in AUDITS.glob("judgements*.csv"):
-        with path.open(encoding="utf-8") as f:
-            seen |= {
-                (r["obligation_id"], r["national_id"], r["national_eid"]) for r in csv.DictReader(f)
-            }
-    return seen
 
 
 def treaty_text(obligation) -> str:  # type: ignore[no-untyped-def]
@@ -86,7 +76,7 @@ def main() -> None:
 
     study = Study.load(args.study)
     obligations = {o.id: o for o in study.obligations}
-    seen = audited_before()
+    seen = set().union(*bench_gaps.read_audits().values())
     fresh = [
         g
         for g in study.gap_records

@@ -37,18 +37,6 @@ MAX_CHARS = 3000  # a candidate article's text shown to the judge
 MAX_CONTEXT = 3500  # the treaty article shown around a paragraph
 
 
-def judged_before() -> dict[tuple[str, str], set[tuple[str, str]]]:
-    """Pairs an earlier pooling round already judged, whatever the grade: not asked again."""
-    seen: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
-    for path in sorted(bm.GOLD_POOL.glob("*.csv")):
-        with path.open(encoding="utf-8") as f:
-            for r in csv.DictReader(f):
-                seen[(r["instrument_id"], r["instrument_eid"])].add(
-                    (r["national_id"], r["national_eid"])
-                )
-    return seen
-
-
 def pool(
     split: str, fusions: bool = False, depth: int = TOP
 ) -> dict[tuple[str, str], list[tuple[tuple[str, str], str]]]:
@@ -83,7 +71,7 @@ def pool(
             for p, r in pairs.items():
                 judged[k][p] = max(r, judged[k].get(p, 0))
                 docs[k].add(p[0])
-    seen = judged_before()
+    seen = bm.pool_judged()  # an earlier round's pairs are not asked again
     found: dict[tuple[str, str], set[tuple[str, str]]] = defaultdict(set)
     for g in views.values():
         for k in g:
