@@ -49,6 +49,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from . import ranker
 from .model import Alignment, Evidence, Provision
 
 # ---------------------------------------------------------------------------------------------
@@ -72,6 +73,10 @@ class MatchConfig:
         }
     )
     top_k: int = 10
+    # `align` orders candidates with the learned ranker (ranker.py) when the six default
+    # components are there; it re-orders each obligation's `ranker_pool` best by weighted mean
+    ranker: bool = True
+    ranker_pool: int = 400
     level: str = "article"  # "article": sub-provisions roll up; "provision": units as given
     min_score: float = 0.05  # below this a candidate is not reported
     # decision threshold: score >= it = a match; best F1 on the dev half of the pooled +
@@ -820,12 +825,17 @@ def rank(
     combined: np.ndarray,
     components: Sequence[Component],
     config: MatchConfig,
+    order: np.ndarray | None = None,
+    order_note: str = "",
 ) -> list[Alignment]:
+    """Each query's `config.top_k` best units scoring at least `config.min_score`, ordered by
+    `order` (the learned ranker's scores) when given, else by the weighted mean `combined`."""
     out: list[Alignment] = []
     for qi, q in enumerate(queries):
         row = combined[qi] if combined.size else np.zeros(0)
-        order = np.argsort(-row, kind="stable")[: config.top_k]
-        kept = [int(ui) for ui in order if row[ui] >= config.min_score]
+        key = order[qi] if order is not None and combined.size else row
+        ranked = np.argsort(-key, kind="stable")
+        kept = [int(ui) for ui in ranked if row[ui] >= config.min_score][: config.top_k]
         if not kept:
             out.append(
                 Alignment(
@@ -847,6 +857,9 @@ def rank(
         for r, ui in enumerate(kept, start=1):
             u = units[ui]
             ev = [Evidence("hybrid", _weights_note(components, qi, config), float(row[ui]))]
+            if order is not None:
+                learned = float(order[qi, ui])
+                ev.append(Evidence("ranker", order_note, learned if learned >= 0 else None))
             for comp in components:
                 if comp.applies[qi]:
                     detail = comp.explain(qi, ui)
@@ -897,7 +910,12 @@ def align(
     ]
     units = roll_up(provisions, config.level)
     combined, components = score_matrix(queries, units, config=config, scorers=scorers)
-    return rank(queries, units, combined, components, config)
+    names = {c.name for c in components}
+    if not (config.ranker and combined.size and names.issuperset(ranker.COMPONENTS)):
+        return rank(queries, units, combined, components, config)
+    model = ranker.load()
+    order = model.scores(components, combined, config.ranker_pool)
+    return rank(queries, units, combined, components, config, order, model.note)
 
 
 def _text_queries(units: Sequence[Unit], lexicon: Lexicon | None) -> list[Query]:
