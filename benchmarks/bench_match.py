@@ -4,7 +4,10 @@
                                                [--fusion]
 
 Every method runs in the same process on the same queries and candidates:
-rapidfuzz token_set_ratio alone, BM25 alone, embeddings alone, and the hybrid (with `--e5`,
+rapidfuzz token_set_ratio alone, BM25 alone, embeddings alone, the hybrid (the weighted mean of
+the components), and the product's order: the hybrid re-ordered by the shipped learned ranker
+(src/lexcompare/ranker.py; fitted on all dev provisions, so its dev rows are in-sample: `--fusion`
+adds its dev out-of-fold figures). With `--e5`,
 also multilingual-e5-small alone and in place of USE in the hybrid; with `--fusion`, other ways
 to combine the same components: reciprocal rank fusion, per-query min-max, and a logistic
 regression learned on the dev provisions, scored out-of-fold on dev).
@@ -492,8 +495,10 @@ def other_fusions(
         for k in test:
             learned[rows_of[k]] = predict(model, rows_of[k])
     out["hybrid, learned (logistic, dev)"] = 1 / (1 + np.exp(-learned))
-    out["hybrid, learned ranker (trees), dev out-of-fold"] = ranker_out_of_fold(
-        components, gold, rows_of, split_of, units
+    learned, hybrid = ranker_out_of_fold(components, gold, rows_of, split_of, units)
+    out["learned ranker alone, dev out-of-fold"] = learned
+    out["hybrid + learned ranker (the product's key), dev out-of-fold"] = (
+        learned + ranker.BLEND * hybrid
     )
     return out
 
@@ -525,13 +530,14 @@ def ranker_out_of_fold(
     rows_of: dict[tuple[str, str], list[int]],
     split_of: dict[tuple[str, str], str],
     units: list[Unit],
-) -> np.ndarray:
-    """The product's learned ranker (ranker.PARAMS) scored on dev by 5-fold
-    cross-validation over provisions (the shipped model saw all of dev: its dev figures are
-    in-sample); heldout rows by the model fitted on all of dev, as shipped."""
+) -> tuple[np.ndarray, np.ndarray]:
+    """(probabilities, weighted mean): the product's learned ranker (ranker.PARAMS) scored on
+    dev by 5-fold cross-validation over provisions (the shipped model saw all of dev: its dev
+    figures are in-sample); heldout rows by the model fitted on all of dev, as shipped."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
-    feats = ranker.features(components, match.combine(components, MatchConfig()))
+    hybrid = match.combine(components, MatchConfig())
+    feats = ranker.features(components, hybrid)
     out = np.zeros(feats.shape[:2])
     dev = sorted(k for k in gold if split_of[k] == "dev")
     order = np.random.default_rng(0).permutation(len(dev))
@@ -543,7 +549,7 @@ def ranker_out_of_fold(
         for k in test or [k for k in gold if split_of[k] == "heldout"]:
             for qi in rows_of[k]:
                 out[qi] = model.predict_proba(feats[qi])[:, 1]
-    return out
+    return out, hybrid
 
 
 def judged_at_5(combined, views, rows_of, split_of, units, unit_doc) -> None:  # type: ignore[no-untyped-def]
