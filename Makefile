@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup system-deps lint bench clean
+.PHONY: run test setup system-deps lint bench ranker clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ lint: setup
 
 bench: setup
 	for b in benchmarks/bench_*.py; do $(BIN)/python $$b; done
+
+## Refit the matcher's learned ranker on the dev gold (after a change to the checklist, a scorer
+## or the gold: `make test` checks that the shipped model is this fit)
+ranker: setup
+	cd benchmarks && ../$(BIN)/python fit_ranker.py
 
 clean:
 	rm -rf out work .cache .pytest_cache
