@@ -8,7 +8,8 @@ the national documents its gold names; label 1 when the pair is gold (any grade)
 Heldout provisions are never read. The model (a scikit-learn HistGradientBoostingClassifier
 with the settings of ranker.PARAMS, chosen on dev by 5-fold cross-validation over provisions,
 RESULTS.md) is written to src/lexcompare/models/ with what it was fitted on. `--check`
-refits and compares with the shipped model instead of writing (exit 1 when they differ).
+refits and compares with the shipped model instead of writing (exit 1 when they differ beyond
+float noise).
 """
 
 from __future__ import annotations
@@ -69,9 +70,15 @@ def main() -> None:
     )
     if args.check:
         shipped = ranker.load()
-        diff = np.abs(shipped.model.predict_proba(x) - model.predict_proba(x)).max()
-        print(f"largest difference in probability: {diff:.2e}")
-        same = diff < 1e-6
+        diff = np.abs(shipped.model.predict_proba(x)[:, 1] - model.predict_proba(x)[:, 1])
+        print(
+            f"difference in probability: largest {diff.max():.2e}, mean {diff.mean():.2e}, "
+            f"over 1e-3 on {np.mean(diff > 1e-3):.3%} of the rows"
+        )
+        # Sentence vectors encoded in other batches (a cold cache) differ in the last float32
+        # bits (embedding component: 5e-7), enough to move a handful of rows across a split
+        # threshold: the same fit leaves all but a few rows in 100,000 within 1e-3.
+        same = diff.mean() < 1e-5 and np.mean(diff > 1e-3) < 1e-4
         print("the shipped model " + ("matches" if same else "DIFFERS from") + " this fit")
         sys.exit(0 if same else 1)
     info = {

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -33,6 +35,16 @@ pd.set_option("display.max_colwidth", 160)
 study = lx.Study.load("bj-tip")
 al = study.alignments()
 al[al.obligation_id == "tip.definition.means"].head(5)
+
+# %% [markdown]
+# Each row says why, component by component. `score` is their weighted mean (what the gap
+# analysis thresholds); the order comes from a learned ranker fitted on the dev half of the gold
+# alignments, whose key is the `ranker` line (`MatchConfig(ranker=False)` orders by the score).
+
+# %%
+best = al[(al.obligation_id == "tip.definition.means") & (al["rank"] == 1)].iloc[0]
+print(best.national_id, best.national_eid, best.score)
+print(best.evidence.replace(" | ", "\n"))
 
 # %% [markdown]
 # ## Recording decisions
