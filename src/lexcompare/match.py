@@ -910,12 +910,20 @@ def align(
     ]
     units = roll_up(provisions, config.level)
     combined, components = score_matrix(queries, units, config=config, scorers=scorers)
+    order, note = _learned_order(components, combined, config)
+    return rank(queries, units, combined, components, config, order, note)
+
+
+def _learned_order(
+    components: Sequence[Component], combined: np.ndarray, config: MatchConfig
+) -> tuple[np.ndarray | None, str]:
+    """The learned ranker's order key and its note, when `config` asks for it and the six
+    components it reads are there; else (None, "") and the weighted mean orders."""
     names = {c.name for c in components}
     if not (config.ranker and combined.size and names.issuperset(ranker.COMPONENTS)):
-        return rank(queries, units, combined, components, config)
+        return None, ""
     model = ranker.load()
-    order = model.scores(components, combined, config.ranker_pool)
-    return rank(queries, units, combined, components, config, order, model.note)
+    return model.scores(components, combined, config.ranker_pool), model.note
 
 
 def _text_queries(units: Sequence[Unit], lexicon: Lexicon | None) -> list[Query]:
@@ -983,7 +991,8 @@ def align_treaty(
 
     Each treaty article is searched with every obligation of the checklist that cites it or
     one of its paragraphs (their French labels, elements and themes), and with its own words
-    when none does; an article of the law scores the best of these. (Adding the own words to
+    when none does; an article of the law ranks by the best of these (the learned ranker's key,
+    as in `align`; its score is that query's weighted mean). (Adding the own words to
     the obligations lowers Hit@5 on the dev gold, 0.79 -> 0.75: benchmarks/RESULTS.md.) Each
     row's first evidence says which query found it ("obligation tip.definition.means" or
     "treaty text"). Output as `align_provisions`: ``obligation_id`` is the treaty article's ref.
@@ -1011,18 +1020,22 @@ def align_treaty(
     combined, components = score_matrix(
         queries, ub, config=config, scorers=scorers if scorers is not None else default_scorers()
     )
-    # the best query per law article: each query's top k contains the top k of the maximum
-    found = rank(queries, ub, combined, components, config)
-    best: dict[int, dict[tuple[str, str], Alignment]] = {}
+    # the best query per law article (by the order key: the learned ranker's, else the score):
+    # each query's top k contains the top k of the maximum
+    order, note = _learned_order(components, combined, config)
+    found = rank(queries, ub, combined, components, config, order, note)
+    index = {(u.document_id, u.eid): j for j, u in enumerate(ub)}
+    best: dict[int, dict[tuple[str, str], tuple[float, Alignment]]] = {}
     for qi, al in _by_query(found, queries):
         via = "treaty text" if qi in text_rows else f"obligation {queries[qi].id}"
         key = (al.national_id, al.national_eid)
+        value = al.score if order is None or key not in index else float(order[qi, index[key]])
         kept = best.setdefault(owner[qi], {})
-        if key not in kept or al.score > kept[key].score:
-            kept[key] = replace(al, evidence=(Evidence("query", via, None), *al.evidence))
+        if key not in kept or value > kept[key][0]:
+            kept[key] = (value, replace(al, evidence=(Evidence("query", via, None), *al.evidence)))
     out: list[Alignment] = []
     for i, u in enumerate(ua):
-        ranked = sorted(best.get(i, {}).values(), key=lambda a: -a.score)
+        ranked = [a for _, a in sorted(best.get(i, {}).values(), key=lambda va: -va[0])]
         real = [a for a in ranked if a.national_id] or ranked[:1]
         for r, al in enumerate(real[: config.top_k], start=1):
             out.append(
