@@ -379,6 +379,14 @@ def method_scores(components: dict[str, match.Component], base: MatchConfig) -> 
     }
 
 
+def product_order(
+    components: list[match.Component], hybrid: np.ndarray, base: MatchConfig
+) -> np.ndarray:
+    """The product's order (`match.align`): the hybrid re-ordered by the shipped ranker."""
+    learned = ranker.load().probability(components, hybrid, base.ranker_pool)
+    return ranker.order_key(learned, hybrid)
+
+
 def ranking(
     row: np.ndarray, allowed: np.ndarray, units: list[Unit]
 ) -> list[tuple[str, str, float]]:
@@ -497,8 +505,8 @@ def other_fusions(
     out["hybrid, learned (logistic, dev)"] = 1 / (1 + np.exp(-learned))
     learned, hybrid = ranker_out_of_fold(components, gold, rows_of, split_of, units)
     out["learned ranker alone, dev out-of-fold"] = learned
-    out["hybrid + learned ranker (the product's key), dev out-of-fold"] = (
-        learned + ranker.BLEND * hybrid
+    out["hybrid + learned ranker (the product's key), dev out-of-fold"] = ranker.order_key(
+        learned, hybrid
     )
     return out
 
@@ -650,8 +658,8 @@ def main() -> None:
     combined = method_scores(components_all, base)
     # the product's order: the shipped ranker re-orders the hybrid (fitted on all of dev, so its
     # dev rows are in-sample; `--fusion` adds its dev out-of-fold figures)
-    combined["hybrid + learned ranker (the product)"] = ranker.load().scores(
-        [components_all[n] for n in METHODS["hybrid"][0]], combined["hybrid"], base.ranker_pool
+    combined["hybrid + learned ranker (the product)"] = product_order(
+        [components_all[n] for n in METHODS["hybrid"][0]], combined["hybrid"], base
     )
     rows_of = {k: [i for i, o in enumerate(owner) if o == k] for k in keys}
     if args.fusion:

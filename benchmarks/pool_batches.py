@@ -6,7 +6,8 @@ The gold alignments were made by reading the texts, not by reading the methods' 
 method's top 5 can hold a relevant article nobody listed; counted as wrong, it penalises the
 methods that find what the annotators missed. This script takes, for every gold provision of the
 split and every gold view, the top 5 of each method of `bench_match.METHODS` (fuzzy, BM25,
-embedding, hybrid; with `--fusions`, also rank fusion, min-max and the learned model of
+embedding, hybrid) and of the product's order (the hybrid re-ordered by the learned ranker;
+with `--fusions`, also rank fusion, min-max and the learned model of
 `bench_match.py --fusion`), keeps the articles nobody judged yet, and slips in two known gold pairs
 (controls: are they found again?) and one random article of the same documents (decoy: is it
 accepted?). Each provision's candidates are shuffled, and nothing says which method proposed
@@ -49,6 +50,9 @@ def pool(
     base = MatchConfig(progress=False)
     comps = {n: sc(flat_q, units, base) for n, sc in bm.hybrid_scorers(Encoder()).items()}
     scores = bm.method_scores(comps, base)
+    scores["product"] = bm.product_order(
+        [comps[n] for n in bm.METHODS["hybrid"][0]], scores["hybrid"], base
+    )
     rows_of = defaultdict(list)
     for i, k in enumerate(owner):
         rows_of[k].append(i)

@@ -3,8 +3,8 @@
     .venv/bin/python benchmarks/rank1_audit.py draw [--per-order 30]
     .venv/bin/python benchmarks/rank1_audit.py score
 
-`draw`: aligns Benin (`bj-tip`) twice, ordered by the weighted mean (`MatchConfig(ranker=False)`)
-and by the learned ranker (the product), and takes the obligations whose rank-1 article differs
+`draw`: aligns Benin (`bj-tip`) and takes, per obligation, the weighted mean's best article and
+the learned model's own best (`rank1_by_order`), keeps the obligations where they differ
 and whose sources are no gold provision (the ranker never learned from them, and the gold
 cannot grade them). A seeded sample of them gives two items each, the two rank-1 articles,
 shuffled through the file with no order, score or rank shown (gold/rank1/items.csv, in the
@@ -32,8 +32,12 @@ ORDERS = ("weighted mean", "learned ranker")
 
 
 def rank1_by_order(study_id: str) -> dict[str, dict[str, tuple[str, str]]]:
-    """{order: {obligation id: (document id, eid) of its rank-1 article}}, as the study aligns."""
-    from lexcompare import corpus, match
+    """{order: {obligation id: (document id, eid) of its rank-1 article}}: the weighted mean's
+    best, and the learned model's own best (probability + BLEND x weighted mean, the order the
+    product keeps for ranks 2 and below), as the study aligns."""
+    import numpy as np
+
+    from lexcompare import corpus, match, ranker
     from lexcompare.study import Study
 
     study = Study.load(study_id)
@@ -42,16 +46,20 @@ def rank1_by_order(study_id: str) -> dict[str, dict[str, tuple[str, str]]]:
         study.obligations,
         lambda d: study.parsed[d] if d in study.parsed else corpus.load(d),
     )
-    out: dict[str, dict[str, tuple[str, str]]] = {}
-    for order, ranker in zip(ORDERS, (False, True), strict=True):
-        config = match.MatchConfig(progress=False, ranker=ranker)
-        firsts = {}
-        for country in study.countries:
-            provs = study.national_provisions(country, in_force=True)
-            for a in match.align(provs, study.obligations, source_texts=sources, config=config):
-                if a.rank == 1 and a.national_id:
-                    firsts[a.obligation_id] = (a.national_id, a.national_eid)
-        out[order] = firsts
+    config = match.MatchConfig(progress=False)
+    queries = [match.query_from_obligation(o, sources) for o in study.obligations]
+    out: dict[str, dict[str, tuple[str, str]]] = {order: {} for order in ORDERS}
+    for country in study.countries:
+        units = match.roll_up(study.national_provisions(country, in_force=True), config.level)
+        combined, components = match.score_matrix(queries, units, config=config)
+        p = ranker.load().probability(components, combined, config.ranker_pool)
+        model = np.where(p >= 0, p + ranker.BLEND * combined, combined - 2.0)
+        for qi, q in enumerate(queries):
+            if combined[qi].max() < config.min_score:
+                continue
+            for order, key in zip(ORDERS, (combined, model), strict=True):
+                u = units[int(np.argmax(key[qi]))]
+                out[order][q.id] = (u.document_id, u.eid)
     return out
 
 

@@ -38,8 +38,9 @@ al[al.obligation_id == "tip.definition.means"].head(5)
 
 # %% [markdown]
 # Each row says why, component by component. `score` is their weighted mean (what the gap
-# analysis thresholds); the order comes from a learned ranker fitted on the dev half of the gold
-# alignments, whose key is the `ranker` line (`MatchConfig(ranker=False)` orders by the score).
+# analysis thresholds) and the best score is rank 1; a learned ranker fitted on the dev half of
+# the gold alignments orders the rest, its probability on the `ranker` line
+# (`MatchConfig(ranker=False)` orders everything by the score).
 
 # %%
 best = al[(al.obligation_id == "tip.definition.means") & (al["rank"] == 1)].iloc[0]

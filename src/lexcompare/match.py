@@ -826,10 +826,12 @@ def rank(
     components: Sequence[Component],
     config: MatchConfig,
     order: np.ndarray | None = None,
+    learned: np.ndarray | None = None,
     order_note: str = "",
 ) -> list[Alignment]:
     """Each query's `config.top_k` best units scoring at least `config.min_score`, ordered by
-    `order` (the learned ranker's scores) when given, else by the weighted mean `combined`."""
+    `order` (`ranker.order_key`) when given, else by the weighted mean `combined`; `learned`,
+    the ranker's probabilities, goes into the evidence."""
     out: list[Alignment] = []
     for qi, q in enumerate(queries):
         row = combined[qi] if combined.size else np.zeros(0)
@@ -857,9 +859,9 @@ def rank(
         for r, ui in enumerate(kept, start=1):
             u = units[ui]
             ev = [Evidence("hybrid", _weights_note(components, qi, config), float(row[ui]))]
-            if order is not None:
-                learned = float(order[qi, ui])
-                ev.append(Evidence("ranker", order_note, learned if learned >= 0 else None))
+            if learned is not None:
+                p = float(learned[qi, ui])
+                ev.append(Evidence("ranker", order_note, p if p >= 0 else None))
             for comp in components:
                 if comp.applies[qi]:
                     detail = comp.explain(qi, ui)
@@ -910,20 +912,22 @@ def align(
     ]
     units = roll_up(provisions, config.level)
     combined, components = score_matrix(queries, units, config=config, scorers=scorers)
-    order, note = _learned_order(components, combined, config)
-    return rank(queries, units, combined, components, config, order, note)
+    order, learned, note = _learned_order(components, combined, config)
+    return rank(queries, units, combined, components, config, order, learned, note)
 
 
 def _learned_order(
     components: Sequence[Component], combined: np.ndarray, config: MatchConfig
-) -> tuple[np.ndarray | None, str]:
-    """The learned ranker's order key and its note, when `config` asks for it and the six
-    components it reads are there; else (None, "") and the weighted mean orders."""
+) -> tuple[np.ndarray | None, np.ndarray | None, str]:
+    """(order key, learned probabilities, note) of the learned ranker, when `config` asks
+    for it and the six components it reads are there; else (None, None, "") and the weighted
+    mean orders."""
     names = {c.name for c in components}
     if not (config.ranker and combined.size and names.issuperset(ranker.COMPONENTS)):
-        return None, ""
+        return None, None, ""
     model = ranker.load()
-    return model.scores(components, combined, config.ranker_pool), model.note
+    learned = model.probability(components, combined, config.ranker_pool)
+    return ranker.order_key(learned, combined), learned, model.note
 
 
 def _text_queries(units: Sequence[Unit], lexicon: Lexicon | None) -> list[Query]:
@@ -1022,8 +1026,8 @@ def align_treaty(
     )
     # the best query per law article (by the order key: the learned ranker's, else the score):
     # each query's top k contains the top k of the maximum
-    order, note = _learned_order(components, combined, config)
-    found = rank(queries, ub, combined, components, config, order, note)
+    order, learned, note = _learned_order(components, combined, config)
+    found = rank(queries, ub, combined, components, config, order, learned, note)
     index = {(u.document_id, u.eid): j for j, u in enumerate(ub)}
     best: dict[int, dict[tuple[str, str], tuple[float, Alignment]]] = {}
     for qi, al in _by_query(found, queries):
