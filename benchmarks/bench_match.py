@@ -490,18 +490,7 @@ def other_fusions(
         coef, bias, mu, sd = model
         return ((feats[rows] - mu) / sd) @ coef + bias
 
-    dev = [k for k in gold if split_of[k] == "dev"]
-    learned = np.zeros(feats.shape[:2])
-    everything = fit(dev)
-    for k in gold:
-        if split_of[k] == "heldout":
-            learned[rows_of[k]] = predict(everything, rows_of[k])
-    order = np.random.default_rng(0).permutation(len(dev))
-    for fold in np.array_split(order, 5):
-        test = [dev[i] for i in fold]
-        model = fit([k for k in dev if k not in test])
-        for k in test:
-            learned[rows_of[k]] = predict(model, rows_of[k])
+    learned = out_of_fold(fit, predict, gold, rows_of, split_of, feats.shape[:2])
     out["hybrid, learned (logistic, dev)"] = 1 / (1 + np.exp(-learned))
     learned, hybrid = ranker_out_of_fold(components, gold, rows_of, split_of, units)
     out["learned ranker alone, dev out-of-fold"] = learned
@@ -532,6 +521,29 @@ def training_rows(
     return np.concatenate(xs), np.concatenate(ys)
 
 
+def out_of_fold(
+    fit: Any,
+    predict: Any,
+    gold: Gold,
+    rows_of: dict[tuple[str, str], list[int]],
+    split_of: dict[tuple[str, str], str],
+    shape: tuple[int, ...],
+) -> np.ndarray:
+    """Scores of a model learned on `gold`'s dev provisions, no row scored by a model that saw
+    it: dev rows by 5-fold cross-validation over provisions, heldout rows by the model fitted on
+    all of dev (as a shipped model would be). `fit(keys)` returns a model, `predict(model, rows)`
+    the scores of those query rows."""
+    out = np.zeros(shape)
+    dev = sorted(k for k in gold if split_of[k] == "dev")
+    order = np.random.default_rng(0).permutation(len(dev))
+    folds = [[dev[i] for i in f] for f in np.array_split(order, 5)] + [[]]
+    for test in folds:  # the last, empty fold: fitted on all of dev, for heldout
+        model = fit([k for k in dev if k not in test])
+        for k in test or [k for k in gold if split_of[k] == "heldout"]:
+            out[rows_of[k]] = predict(model, rows_of[k])
+    return out
+
+
 def ranker_out_of_fold(
     components: list[match.Component],
     gold: Gold,
@@ -539,25 +551,22 @@ def ranker_out_of_fold(
     split_of: dict[tuple[str, str], str],
     units: list[Unit],
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(probabilities, weighted mean): the product's learned ranker (ranker.PARAMS) scored on
-    dev by 5-fold cross-validation over provisions (the shipped model saw all of dev: its dev
-    figures are in-sample); heldout rows by the model fitted on all of dev, as shipped."""
+    """(probabilities, weighted mean): the product's learned ranker (ranker.PARAMS) scored
+    out-of-fold (`out_of_fold`; the shipped model saw all of dev: its dev figures are
+    in-sample)."""
     from sklearn.ensemble import HistGradientBoostingClassifier
 
     hybrid = match.combine(components, MatchConfig())
     feats = ranker.features(components, hybrid)
-    out = np.zeros(feats.shape[:2])
-    dev = sorted(k for k in gold if split_of[k] == "dev")
-    order = np.random.default_rng(0).permutation(len(dev))
-    folds = [[dev[i] for i in f] for f in np.array_split(order, 5)] + [[]]
-    for test in folds:  # the last, empty fold: fitted on all of dev, for heldout
-        train = [k for k in dev if k not in test]
+
+    def fit(keys: list[tuple[str, str]]) -> Any:
         model = HistGradientBoostingClassifier(**ranker.PARAMS)
-        model.fit(*training_rows(feats, gold, train, rows_of, units))
-        for k in test or [k for k in gold if split_of[k] == "heldout"]:
-            for qi in rows_of[k]:
-                out[qi] = model.predict_proba(feats[qi])[:, 1]
-    return out, hybrid
+        return model.fit(*training_rows(feats, gold, keys, rows_of, units))
+
+    def predict(model: Any, rows: list[int]) -> np.ndarray:
+        return np.stack([model.predict_proba(feats[qi])[:, 1] for qi in rows])
+
+    return out_of_fold(fit, predict, gold, rows_of, split_of, feats.shape[:2]), hybrid
 
 
 def judged_at_5(combined, views, rows_of, split_of, units, unit_doc) -> None:  # type: ignore[no-untyped-def]
